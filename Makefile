@@ -1,0 +1,39 @@
+# Two commands for a fresh machine: `make lab` shows the product working on
+# its embedded defaults; `make test` runs the whole test suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: lab test unit functional pep8 genconfig bench clean
+
+$(STAMP): setup.cfg setup.py
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/psvm-lab
+
+test: $(STAMP)
+	$(BIN)/ruff check psvm_listener tests bench
+	$(BIN)/pytest -p no:cacheprovider tests
+
+unit: $(STAMP)
+	$(BIN)/pytest tests/unit
+
+functional: $(STAMP)
+	$(BIN)/pytest tests/functional
+
+pep8: $(STAMP)
+	$(BIN)/ruff check psvm_listener tests bench
+
+genconfig: $(STAMP)
+	$(BIN)/oslo-config-generator --config-file etc/psvm/psvm-config-generator.conf
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .tox .pytest_cache .hypothesis .ruff_cache *.egg-info

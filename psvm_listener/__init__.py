@@ -1,0 +1,1 @@
+"""psvm-listener: keeps switch trunk ports allowing exactly the VLANs their hosts need."""

@@ -1,0 +1,122 @@
+"""Every oslo.config option of psvm-listener, and how a process loads them.
+
+Options are registered at import so that oslo-config-generator (through
+``list_opts``) and every process see the same set.  Values are checked once at
+start-up by ``load``: oslo.config converts values lazily, so a bad value in a
+file would otherwise surface only when first read, deep inside a sync.
+"""
+
+import os
+
+from oslo_config import cfg
+from oslo_config import types
+
+CONF = cfg.CONF
+
+VLAN_ID = types.Integer(min=1, max=4094)
+
+default_opts = [
+    cfg.BoolOpt('psvm', default=False,
+                help='Master switch: psvm-listener changes switch ports only '
+                     'when this is True; otherwise it refuses to start its '
+                     'syncs.'),
+    cfg.StrOpt('psvm_plugin', default='cisco_nexus_plugin.CiscoNEXUSPlugin',
+               help='Sync plugin, by entry point name in the '
+                    'psvm_listener.plugins namespace ("cisco_nexus"; the '
+                    'seed name cisco_nexus_plugin.CiscoNEXUSPlugin is an '
+                    'alias).'),
+    cfg.StrOpt('psvm_driver',
+               default='cisco_nexus_network_driver.CiscoNEXUSDriver',
+               help='Switch driver, by entry point name in the '
+                    'psvm_listener.drivers namespace ("cisco_nexus_netconf";'
+                    ' the seed name cisco_nexus_network_driver.CiscoNEXUSDriver'
+                    ' is an alias).'),
+    cfg.ListOpt('psvm_ignore_vlans', default=[1], item_type=VLAN_ID,
+                help='VLANs never added to nor removed from any port '
+                     '(the native VLAN 1 by default). Each must be 1-4094.'),
+    cfg.IntOpt('psvm_sync_interval', default=60, min=1,
+               help='Seconds between two full syncs of every port of every '
+                    'switch; repairs drift made outside psvm-listener.'),
+    cfg.FloatOpt('psvm_sync_jitter', default=0.1, min=0.0, max=1.0,
+                 help='Share of psvm_sync_interval by which each full sync '
+                      'is randomly delayed, so that many listeners do not '
+                      'hit the switches at the same instant.'),
+    cfg.IntOpt('psvm_network_poll_interval', default=5, min=1,
+               help='Seconds between two polls of nova\'s networks table '
+                    'for host associations, which nova does not notify.'),
+    cfg.FloatOpt('psvm_max_removal_ratio', default=0.5, min=0.0, max=1.0,
+                 help='A sync that would remove more than this share of a '
+                      'switch\'s allowed VLANs is refused and reported unless '
+                      'forced.'),
+    cfg.IntOpt('psvm_lif_limit', default=32000, min=1,
+               help='Spanning-tree logical interfaces (ports x VLANs) a '
+                    'switch may carry; a sync that would cross it is refused. '
+                    'Nexus 5500 on 5.1(3)N1(1): 32,000.'),
+    cfg.StrOpt('state_path', default=os.path.join(os.getcwd(), 'state'),
+               sample_default='<working directory>/state',
+               help='Directory for psvm-listener\'s own files (the default '
+                    'SQLite database, the credential key).'),
+]
+
+database_opts = [
+    cfg.StrOpt('connection', secret=True,
+               default='sqlite:///$state_path/psvm.sqlite',
+               help='SQLAlchemy URL of psvm-listener\'s own database '
+                    '(switches, credentials, bindings).'),
+]
+
+nova_opts = [
+    cfg.StrOpt('connection', secret=True,
+               default='sqlite:///$state_path/nova.sqlite',
+               help='SQLAlchemy URL of nova\'s database, read only. Give a '
+                    'user with SELECT on networks, fixed_ips, instances, '
+                    'virtual_interfaces, migrations, compute_nodes and '
+                    'services.'),
+]
+
+credential_opts = [
+    cfg.StrOpt('key_file', default='$state_path/credential.key',
+               help='Fernet key file that encrypts switch passwords at rest; '
+                    'written by "psvm-manage credential-key generate".'),
+]
+
+
+def list_opts():
+    """Options by group, for oslo-config-generator."""
+    return [
+        (None, default_opts),
+        ('database', database_opts),
+        ('nova', nova_opts),
+        ('credentials', credential_opts),
+    ]
+
+
+def register(conf=CONF):
+    for group, opts in list_opts():
+        conf.register_opts(opts, group=group)
+
+
+class ConfigError(Exception):
+    """A configuration value is invalid; the message names the option."""
+
+
+def check_values(conf=CONF):
+    """Read every registered option once so a bad value fails now, by name."""
+    for group, opts in list_opts():
+        section = conf if group is None else conf[group]
+        for opt in opts:
+            try:
+                getattr(section, opt.dest)
+            except (ValueError, cfg.Error) as exc:
+                name = opt.dest if group is None else f'{group}.{opt.dest}'
+                raise ConfigError(f'invalid value for option {name}: {exc}')
+
+
+def load(argv=None, conf=CONF, **kwargs):
+    """Parse command line and config files, then check every value."""
+    conf(argv, project='psvm', **kwargs)
+    check_values(conf)
+    return conf
+
+
+register()

@@ -1,0 +1,20 @@
+"""Typed errors: what a caller does next depends on the type, not the text.
+
+``RetryLater`` means the same work may succeed later unchanged (switch
+unreachable, session limit, nova DB down): keep the ports dirty and back off.
+``Permanent`` means repeating the same work will fail the same way (switch
+rejected the plan, bad credentials, host key mismatch): report it, and try
+again only when something changes or at the next full sync.
+"""
+
+
+class PsvmError(Exception):
+    """Base of every error psvm-listener raises on purpose."""
+
+
+class RetryLater(PsvmError):
+    """Temporary: the same work may succeed if tried again after a delay."""
+
+
+class Permanent(PsvmError):
+    """Repeating the same work unchanged will fail the same way."""
