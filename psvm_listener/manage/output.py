@@ -29,14 +29,14 @@ def print_table(columns, rows, stream=None):
 
 
 def _line(row, widths):
-    return '| ' + ' | '.join(v.ljust(w) for v, w in zip(row, widths)) + ' |'
+    return '| ' + ' | '.join(v.ljust(w) for v, w in zip(row, widths, strict=True)) + ' |'
 
 
 def emit(fmt, columns, rows, document=None):
     """Print rows as a table, or ``document`` (default: rows as dicts) as JSON."""
     if fmt == 'json':
         if document is None:
-            document = [dict(zip(columns, row)) for row in rows]
+            document = [dict(zip(columns, row, strict=True)) for row in rows]
         print_json(document)
     else:
         print_table(columns, rows)
