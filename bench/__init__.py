@@ -1,0 +1,6 @@
+"""Benchmark harness: ``python -m bench [SCENARIO ...]`` prints one JSON document.
+
+Each module named in SCENARIOS has ``run() -> dict`` returning its figures.
+"""
+
+SCENARIOS = ()
