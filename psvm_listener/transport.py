@@ -1,0 +1,34 @@
+"""oslo.messaging transports on any ConfigOpts, not only the global one.
+
+oslo.messaging registers its metrics and tracing options on ``cfg.CONF``
+only, yet reads them from whatever ConfigOpts the transport was built on;
+so they are registered here on the one given (as oslo.messaging's own
+ConfFixture does, without needing the ``fixtures`` package).
+"""
+
+import importlib
+
+import oslo_messaging
+
+NOVA_EXCHANGE = 'nova'
+
+_GLOBAL_ONLY_OPTS = (
+    ('oslo_messaging._metrics.client', 'oslo_messaging_metrics'),
+    ('oslo_messaging._tracing.client', 'oslo_messaging_tracing'),
+)
+
+
+def register_opts(conf):
+    for module, name in _GLOBAL_ONLY_OPTS:
+        opts = getattr(importlib.import_module(module), name)
+        conf.register_opts(opts, group=name)
+
+
+def rpc_transport(conf, url=None):
+    register_opts(conf)
+    return oslo_messaging.get_rpc_transport(conf, url=url)
+
+
+def notification_transport(conf, url=None):
+    register_opts(conf)
+    return oslo_messaging.get_notification_transport(conf, url=url)

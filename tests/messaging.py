@@ -1,0 +1,33 @@
+"""oslo.messaging transports for tests, each on its own private ConfigOpts."""
+
+import uuid
+
+from oslo_config import cfg
+
+from psvm_listener import transport
+
+RABBIT = 'rabbit://guest:guest@127.0.0.1:5672/'
+
+
+def config():
+    conf = cfg.ConfigOpts()
+    transport.register_opts(conf)
+    conf([])
+    return conf
+
+
+def rpc_transport(url=RABBIT):
+    return transport.rpc_transport(config(), url=url)
+
+
+def notification_transport(url=RABBIT, exchange='nova'):
+    """Transport whose notifiers publish to ``exchange``, as nova's do."""
+    conf = config()
+    notify = transport.notification_transport(conf, url=url)
+    conf.set_override('control_exchange', exchange)
+    return notify
+
+
+def unique(prefix):
+    """A name no other test (or test run) uses: exchanges, topics, pools."""
+    return f'{prefix}-{uuid.uuid4().hex[:10]}'
