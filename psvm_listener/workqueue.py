@@ -1,0 +1,141 @@
+"""The dirty ports of one switch, with client-go workqueue guarantees.
+
+Reconciliation is level-based: a mark only says *look at this port again*,
+and a sync always recomputes what the port should carry.  So marks can be
+merged freely, and the queue's job is to merge as many as it safely can
+while never letting a mark be lost.  The guarantees, after client-go's
+workqueue (a *dirty* set and a *processing* set):
+
+- A port marked twice before a sync takes it is synced once.
+- A port marked while a sync of it runs is synced again after that sync,
+  never by a second sync at the same time.
+- ``take`` hands out everything dirty at once, so a burst of marks
+  coalesces into as few syncs as the switch's speed allows.
+- A batch whose sync failed goes back to dirty (``done(batch, ok=False)``):
+  dirty ports stay dirty until a sync of them succeeds.
+- One consumer per queue: the reconciler runs exactly one worker thread per
+  switch, so a switch never sees two syncs at once, and a switch that hangs
+  holds up only its own thread.
+
+``ALL`` stands for every port of the switch (a full sync); it absorbs any
+set of single ports marked with it.
+"""
+
+import threading
+import time
+
+ALL = None
+
+
+def _merge(dirty, ports):
+    if dirty is ALL or ports is ALL:
+        return ALL
+    return dirty | ports
+
+
+class PortQueue:
+    """Dirty and in-flight ports of one switch.
+
+    Each mark carries the monotonic time it was made; ``take`` returns the
+    oldest such time of the batch, so the reconciler can measure how long a
+    change waited before it reached the switch.
+    """
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._dirty = frozenset()
+        self._dirty_since = None
+        self._processing = False
+        self._closed = False
+
+    def add(self, ports, at=None):
+        """Mark ``ports`` (a set of port names, or ``ALL``) dirty."""
+        at = time.monotonic() if at is None else at
+        with self._cond:
+            if self._closed:
+                return
+            if ports is not ALL and not ports:
+                return
+            self._dirty = _merge(self._dirty, ports if ports is ALL else frozenset(ports))
+            self._dirty_since = at if self._dirty_since is None else min(self._dirty_since, at)
+            self._cond.notify_all()
+
+    def take(self, timeout=None):
+        """Wait for dirty ports; move them all to processing and return them.
+
+        Returns ``(ports, marked_at)``, or ``None`` when the timeout passes
+        or the queue is closed with nothing dirty.  Raises ``RuntimeError``
+        if a batch is already in processing: one consumer per queue.
+        """
+        with self._cond:
+            if self._processing:
+                raise RuntimeError('a batch is already being synced')
+            if not self._cond.wait_for(self._has_work, timeout):
+                return None
+            if not self._is_dirty():
+                return None
+            batch = (self._dirty, self._dirty_since)
+            self._dirty, self._dirty_since = frozenset(), None
+            self._processing = True
+            return batch
+
+    def done(self, batch, ok):
+        """End the sync of ``batch``; on failure its ports are dirty again."""
+        ports, marked_at = batch
+        with self._cond:
+            self._processing = False
+            if not ok:
+                self._dirty = _merge(self._dirty, ports)
+                self._dirty_since = (marked_at if self._dirty_since is None
+                                     else min(self._dirty_since, marked_at))
+            self._cond.notify_all()
+
+    def close(self):
+        """Refuse new marks and wake the consumer; what is dirty stays takeable."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+    def depth(self):
+        """Ports waiting (a full sync counts as -1: every port)."""
+        with self._cond:
+            return -1 if self._dirty is ALL else len(self._dirty)
+
+    def idle(self):
+        with self._cond:
+            return not self._processing and not self._is_dirty()
+
+    def wait_idle(self, timeout):
+        """Block until nothing is dirty or in flight; True if it happened."""
+        with self._cond:
+            return self._cond.wait_for(
+                lambda: not self._processing and not self._is_dirty(), timeout)
+
+    def _is_dirty(self):
+        return self._dirty is ALL or bool(self._dirty)
+
+    def _has_work(self):
+        return self._is_dirty() or self._closed
+
+
+class Backoff:
+    """Exponential delay after consecutive failures: base, 2×base, ... cap.
+
+    Reset by a success.  ``Permanent`` errors jump straight to the cap: the
+    same sync would fail the same way, so it is only retried slowly (new
+    marks and full syncs still merge into the waiting batch).
+    """
+
+    def __init__(self, base=0.5, cap=60.0):
+        self.base = base
+        self.cap = cap
+        self.failures = 0
+
+    def failed(self, permanent=False):
+        self.failures += 1
+        if permanent:
+            return self.cap
+        return min(self.cap, self.base * 2 ** (self.failures - 1))
+
+    def succeeded(self):
+        self.failures = 0

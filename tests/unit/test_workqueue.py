@@ -1,0 +1,99 @@
+import threading
+
+import pytest
+
+from psvm_listener import workqueue
+from psvm_listener.workqueue import ALL
+
+
+def test_marks_before_take_coalesce_into_one_batch():
+    queue = workqueue.PortQueue()
+    queue.add({'ethernet1/1'}, at=1.0)
+    queue.add({'ethernet1/1', 'ethernet1/2'}, at=2.0)
+    assert queue.take(0) == (frozenset({'ethernet1/1', 'ethernet1/2'}), 1.0)
+    queue.done((frozenset({'ethernet1/1', 'ethernet1/2'}), 1.0), ok=True)
+    assert queue.take(0) is None
+    assert queue.idle()
+
+
+def test_mark_while_processing_runs_again_afterwards():
+    queue = workqueue.PortQueue()
+    queue.add({'ethernet1/1'}, at=1.0)
+    batch = queue.take(0)
+    queue.add({'ethernet1/1'}, at=2.0)
+    assert not queue.idle()
+    queue.done(batch, ok=True)
+    assert queue.take(0) == (frozenset({'ethernet1/1'}), 2.0)
+
+
+def test_second_consumer_of_a_busy_queue_is_refused():
+    queue = workqueue.PortQueue()
+    queue.add({'ethernet1/1'})
+    queue.take(0)
+    queue.add({'ethernet1/2'})
+    with pytest.raises(RuntimeError):
+        queue.take(0)
+
+
+def test_failed_batch_is_dirty_again_with_its_first_mark_time():
+    queue = workqueue.PortQueue()
+    queue.add({'ethernet1/1'}, at=1.0)
+    batch = queue.take(0)
+    queue.add({'ethernet1/2'}, at=5.0)
+    queue.done(batch, ok=False)
+    assert queue.take(0) == (frozenset({'ethernet1/1', 'ethernet1/2'}), 1.0)
+
+
+def test_all_absorbs_single_ports():
+    queue = workqueue.PortQueue()
+    queue.add({'ethernet1/1'}, at=1.0)
+    queue.add(ALL, at=2.0)
+    queue.add({'ethernet1/2'}, at=3.0)
+    assert queue.depth() == -1
+    assert queue.take(0) == (ALL, 1.0)
+
+
+def test_empty_mark_is_no_work():
+    queue = workqueue.PortQueue()
+    queue.add(set())
+    assert queue.take(0) is None
+    assert queue.depth() == 0
+
+
+def test_take_wakes_on_mark_from_another_thread():
+    queue = workqueue.PortQueue()
+    taken = []
+    consumer = threading.Thread(target=lambda: taken.append(queue.take(10)))
+    consumer.start()
+    queue.add({'ethernet1/3'}, at=7.0)
+    consumer.join(10)
+    assert taken == [(frozenset({'ethernet1/3'}), 7.0)]
+
+
+def test_close_wakes_an_idle_consumer_and_refuses_new_marks():
+    queue = workqueue.PortQueue()
+    taken = []
+    consumer = threading.Thread(target=lambda: taken.append(queue.take(10)))
+    consumer.start()
+    queue.close()
+    consumer.join(10)
+    assert taken == [None]
+    queue.add({'ethernet1/1'})
+    assert queue.depth() == 0
+
+
+def test_wait_idle_returns_once_the_batch_is_done():
+    queue = workqueue.PortQueue()
+    queue.add({'ethernet1/1'})
+    batch = queue.take(0)
+    assert not queue.wait_idle(0)
+    threading.Timer(0.01, queue.done, (batch, True)).start()
+    assert queue.wait_idle(10)
+
+
+def test_backoff_doubles_to_the_cap_and_resets():
+    backoff = workqueue.Backoff(base=0.5, cap=3.0)
+    assert [backoff.failed() for _ in range(5)] == [0.5, 1.0, 2.0, 3.0, 3.0]
+    backoff.succeeded()
+    assert backoff.failed() == 0.5
+    assert backoff.failed(permanent=True) == 3.0
