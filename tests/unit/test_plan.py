@@ -1,0 +1,122 @@
+import dataclasses
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from psvm_listener import plan
+from psvm_listener import vlans
+
+VLAN_SETS = st.frozensets(st.integers(1, 4094), max_size=40)
+SMALL_SETS = st.frozensets(st.integers(1, 30), max_size=30)
+ACTUAL = st.one_of(st.just(vlans.ALL), SMALL_SETS, VLAN_SETS)
+PORTS = st.sampled_from(['ethernet1/1', 'ethernet1/2', 'ethernet101/1/7', 'port-channel20'])
+
+
+def after(actual, change):
+    """The allowed list of a port once a change ran: add, then remove."""
+    start = plan.EVERY_VLAN if actual is vlans.ALL else actual
+    return (start | change.add) - change.remove
+
+
+@given(expected=VLAN_SETS, actual=ACTUAL, ignored=SMALL_SETS)
+def test_port_ends_with_expected_plus_what_ignore_list_keeps(expected, actual, ignored):
+    change = plan.port_change('ethernet1/1', expected, actual, ignored)
+    result = after(actual, change)
+    if actual is vlans.ALL:
+        assert result == expected | ignored
+    else:
+        assert result - ignored == expected - ignored
+        assert result & ignored == actual & ignored
+
+
+@given(expected=VLAN_SETS, actual=ACTUAL, ignored=SMALL_SETS)
+def test_ignored_vlans_are_never_added_nor_removed_from_a_list(expected, actual, ignored):
+    change = plan.port_change('ethernet1/1', expected, actual, ignored)
+    assert not change.add & ignored
+    assert not change.remove & ignored
+
+
+@given(expected=VLAN_SETS, actual=ACTUAL, ignored=SMALL_SETS)
+def test_change_touches_only_what_differs(expected, actual, ignored):
+    change = plan.port_change('ethernet1/1', expected, actual, ignored)
+    assert not change.add & change.remove
+    if actual is not vlans.ALL:
+        assert change.add <= expected and not change.add & actual
+        assert change.remove <= actual and not change.remove & expected
+
+
+@given(expected=VLAN_SETS, ignored=SMALL_SETS)
+def test_a_port_in_step_has_no_change(expected, ignored):
+    assert not plan.port_change('ethernet1/1', expected, expected | ignored, ignored)
+
+
+@given(st.dictionaries(PORTS, st.tuples(VLAN_SETS, ACTUAL), min_size=1), SMALL_SETS)
+def test_unguarded_plan_creates_every_added_vlan_and_changes_ports_in_order(ports, ignored):
+    expected = {port: pair[0] for port, pair in ports.items()}
+    actual = {port: pair[1] for port, pair in ports.items()}
+    result = plan.make_plan(expected, actual, ignored)
+    assert not result.refusals
+    assert result.create == frozenset().union(*(c.add for c in result.changes))
+    assert [c.port for c in result.changes] == sorted(c.port for c in result.changes)
+    changed = {c.port: c for c in result.changes}
+    for port in expected:
+        change = changed.get(port, plan.PortChange(port))
+        assert change == plan.port_change(port, expected[port], actual[port], ignored)
+
+
+@given(st.dictionaries(PORTS, st.tuples(SMALL_SETS, SMALL_SETS), min_size=1),
+       st.floats(0, 1), st.integers(0, 200), st.booleans())
+def test_removal_guard_holds_back_every_removal_beyond_the_ratio(ports, ratio, extra, force):
+    expected = {port: pair[0] for port, pair in ports.items()}
+    actual = {port: pair[1] for port, pair in ports.items()}
+    total = sum(len(v) for v in actual.values()) + extra
+    guards = plan.Guards(max_removal_ratio=ratio, allowed_total=total, force=force)
+    free = plan.make_plan(expected, actual)
+    result = plan.make_plan(expected, actual, guards=guards)
+    refused = not force and free.removed > ratio * total
+    assert [r.guard for r in result.refusals] == ([plan.REMOVAL_RATIO] if refused else [])
+    assert result.removed == (0 if refused else free.removed)
+    assert result.added == free.added
+
+
+@given(st.dictionaries(PORTS, st.tuples(SMALL_SETS, ACTUAL), min_size=1),
+       st.integers(0, 100), st.integers(0, 150))
+def test_lif_guard_holds_back_additions_that_cross_the_limit(ports, usage, limit):
+    expected = {port: pair[0] for port, pair in ports.items()}
+    actual = {port: pair[1] for port, pair in ports.items()}
+    guards = plan.Guards(lif_usage=usage, lif_limit=limit)
+    free = plan.make_plan(expected, actual)
+    result = plan.make_plan(expected, actual, guards=guards)
+    refused = free.added > 0 and usage + free.added > limit
+    assert [r.guard for r in result.refusals] == ([plan.LIF_LIMIT] if refused else [])
+    assert result.added == (0 if refused else free.added)
+    assert not refused or not result.create
+    assert result.removed == free.removed
+
+
+@given(st.dictionaries(PORTS, VLAN_SETS, min_size=1))
+def test_initial_install_from_all_is_not_a_removal_refusal(expected):
+    actual = dict.fromkeys(expected, vlans.ALL)
+    guards = plan.Guards(max_removal_ratio=0.0, allowed_total=0)
+    result = plan.make_plan(expected, actual, frozenset({1}), guards)
+    assert not result.refusals
+    for change in result.changes:
+        assert after(vlans.ALL, change) == expected[change.port] | {1}
+
+
+def test_refusal_message_names_the_option_and_the_figures():
+    guards = plan.Guards(max_removal_ratio=0.5, allowed_total=10)
+    result = plan.make_plan({'ethernet1/1': frozenset()},
+                            {'ethernet1/1': frozenset(range(2, 10))}, guards=guards)
+    assert result.refusals[0].message.startswith(
+        'would remove 8 of the switch\'s 10 allowed VLANs, more than psvm_max_removal_ratio 0.5')
+    assert result.changes == ()
+
+
+def test_lif_refusal_keeps_removals():
+    guards = plan.Guards(lif_usage=99, lif_limit=100)
+    result = plan.make_plan({'ethernet1/1': frozenset({5, 6})},
+                            {'ethernet1/1': frozenset({7})}, guards=guards)
+    assert result.changes == (plan.PortChange('ethernet1/1', remove=frozenset({7})),)
+    assert 'past its limit of 100' in result.refusals[0].message
+    assert dataclasses.replace(result, refusals=()).create == frozenset()
