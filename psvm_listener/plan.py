@@ -3,30 +3,39 @@
 Nothing here talks to a switch or a database, so every rule of DESIGN.md §7
 that decides *what* to change is tested exhaustively (tests/unit/test_plan.py)
 without either.  The plugin reads, calls ``make_plan``, and hands the plan to
-the driver, which applies it in the order the plan states: create VLANs, add,
-remove.
+the driver, which applies it in the order the plan states: create VLANs,
+replace, add, remove.
 """
 
 import dataclasses
 
 from psvm_listener import vlans
 
-EVERY_VLAN = frozenset(range(vlans.MIN_VLAN, vlans.MAX_VLAN + 1))
+RESERVED = frozenset(range(3968, 4095))
+"""Internal VLANs of NX-OS (3968-4047 and 4094 on Nexus 5000, the whole block
+on later platforms): never configured, whatever nova says."""
 
 LIF_LIMIT = 'lif_limit'
 REMOVAL_RATIO = 'removal_ratio'
+RESERVED_VLANS = 'reserved_vlans'
 
 
 @dataclasses.dataclass(frozen=True)
 class PortChange:
-    """VLANs to add to and remove from one port's allowed list."""
+    """One port's allowed list: replaced (when it was ALL), added to, removed from."""
 
     port: str
     add: frozenset = frozenset()
     remove: frozenset = frozenset()
+    replace: frozenset | None = None
 
     def __bool__(self):
-        return bool(self.add or self.remove)
+        return bool(self.add or self.remove) or self.replace is not None
+
+    def applied_to(self, actual):
+        """The allowed list once this change ran."""
+        start = actual if self.replace is None else self.replace
+        return (start | self.add) - self.remove
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,7 +48,8 @@ class Refusal:
 
 @dataclasses.dataclass(frozen=True)
 class Plan:
-    """What one sync does to one switch, in order: create, add, remove."""
+    """What one sync does to one switch, in order: create VLANs, replace the
+    lists of ports that allowed ALL, add, remove."""
 
     changes: tuple = ()
     create: frozenset = frozenset()
@@ -75,13 +85,15 @@ class Guards:
 def port_change(port, expected, actual, ignored=frozenset()):
     """Missing → add, excess → remove; ignored VLANs are never touched.
 
-    A port that allows ALL ends with exactly expected ∪ ignored: the excess
-    is everything else, which NX-OS takes as a short list of removed ranges.
+    A port that allows ALL gets its list replaced by exactly expected ∪
+    ignored.  Reserved VLANs are left alone like ignored ones.
     """
+    expected = frozenset(expected) - RESERVED
     if actual is vlans.ALL:
-        return PortChange(port, remove=EVERY_VLAN - expected - ignored)
-    return PortChange(port, add=frozenset(expected - actual - ignored),
-                      remove=frozenset(actual - expected - ignored))
+        return PortChange(port, replace=expected | frozenset(ignored))
+    untouched = frozenset(ignored) | RESERVED
+    return PortChange(port, add=expected - actual - untouched,
+                      remove=frozenset(actual - expected - untouched))
 
 
 def make_plan(expected, actual, ignored=frozenset(), guards=Guards()):
@@ -95,8 +107,8 @@ def make_plan(expected, actual, ignored=frozenset(), guards=Guards()):
     changes = [port_change(port, expected[port], actual[port], ignored)
                for port in sorted(expected)]
     changes = [change for change in changes if change]
-    refusals = []
-    refusal = _removal_refusal(changes, actual, guards)
+    refusals = [refusal for refusal in [_reserved_refusal(expected)] if refusal]
+    refusal = _removal_refusal(changes, guards)
     if refusal:
         refusals.append(refusal)
         changes = [dataclasses.replace(c, remove=frozenset()) for c in changes]
@@ -105,17 +117,27 @@ def make_plan(expected, actual, ignored=frozenset(), guards=Guards()):
         refusals.append(refusal)
         changes = [dataclasses.replace(c, add=frozenset()) for c in changes]
     changes = tuple(change for change in changes if change)
-    create = frozenset().union(*(change.add for change in changes))
+    create = frozenset().union(
+        *(c.add | ((c.replace or frozenset()) - ignored) for c in changes))
     return Plan(changes=changes, create=create, refusals=tuple(refusals))
 
 
-def _removal_refusal(changes, actual, guards):
+def _reserved_refusal(expected):
+    wanted = frozenset().union(*expected.values()) & RESERVED
+    if not wanted:
+        return None
+    return Refusal(RESERVED_VLANS,
+                   f'VLAN(s) {vlans.format(wanted)} are reserved for the switch\'s '
+                   f'internal use and are never configured')
+
+
+def _removal_refusal(changes, guards):
     """Removals from listed ports beyond the share the switch allows.
 
     Narrowing a port from ALL is the initial install, not a loss of VLANs a
     host had been given, so it is not counted.
     """
-    removed = sum(len(c.remove) for c in changes if actual[c.port] is not vlans.ALL)
+    removed = sum(len(c.remove) for c in changes)
     if guards.force or not removed:
         return None
     total = max(guards.allowed_total, removed)

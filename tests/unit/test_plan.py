@@ -13,9 +13,7 @@ PORTS = st.sampled_from(['ethernet1/1', 'ethernet1/2', 'ethernet101/1/7', 'port-
 
 
 def after(actual, change):
-    """The allowed list of a port once a change ran: add, then remove."""
-    start = plan.EVERY_VLAN if actual is vlans.ALL else actual
-    return (start | change.add) - change.remove
+    return actual if actual is vlans.ALL and not change else change.applied_to(actual)
 
 
 @given(expected=VLAN_SETS, actual=ACTUAL, ignored=SMALL_SETS)
@@ -23,10 +21,10 @@ def test_port_ends_with_expected_plus_what_ignore_list_keeps(expected, actual, i
     change = plan.port_change('ethernet1/1', expected, actual, ignored)
     result = after(actual, change)
     if actual is vlans.ALL:
-        assert result == expected | ignored
+        assert result == (expected - plan.RESERVED) | ignored
     else:
-        assert result - ignored == expected - ignored
-        assert result & ignored == actual & ignored
+        assert result - ignored - plan.RESERVED == expected - ignored - plan.RESERVED
+        assert result & (ignored | plan.RESERVED) == actual & (ignored | plan.RESERVED)
 
 
 @given(expected=VLAN_SETS, actual=ACTUAL, ignored=SMALL_SETS)
@@ -55,8 +53,10 @@ def test_unguarded_plan_creates_every_added_vlan_and_changes_ports_in_order(port
     expected = {port: pair[0] for port, pair in ports.items()}
     actual = {port: pair[1] for port, pair in ports.items()}
     result = plan.make_plan(expected, actual, ignored)
-    assert not result.refusals
-    assert result.create == frozenset().union(*(c.add for c in result.changes))
+    assert all(r.guard == plan.RESERVED_VLANS for r in result.refusals)
+    assert result.create == frozenset().union(
+        *(c.add | ((c.replace or frozenset()) - ignored) for c in result.changes))
+    assert not result.create & plan.RESERVED
     assert [c.port for c in result.changes] == sorted(c.port for c in result.changes)
     changed = {c.port: c for c in result.changes}
     for port in expected:
@@ -74,7 +74,8 @@ def test_removal_guard_holds_back_every_removal_beyond_the_ratio(ports, ratio, e
     free = plan.make_plan(expected, actual)
     result = plan.make_plan(expected, actual, guards=guards)
     refused = not force and free.removed > ratio * total
-    assert [r.guard for r in result.refusals] == ([plan.REMOVAL_RATIO] if refused else [])
+    guards_held = [r.guard for r in result.refusals if r.guard != plan.RESERVED_VLANS]
+    assert guards_held == ([plan.REMOVAL_RATIO] if refused else [])
     assert result.removed == (0 if refused else free.removed)
     assert result.added == free.added
 
@@ -90,7 +91,7 @@ def test_lif_guard_holds_back_additions_that_cross_the_limit(ports, usage, limit
     refused = free.added > 0 and usage + free.added > limit
     assert [r.guard for r in result.refusals] == ([plan.LIF_LIMIT] if refused else [])
     assert result.added == (0 if refused else free.added)
-    assert not refused or not result.create
+    assert not refused or all(not c.add for c in result.changes)
     assert result.removed == free.removed
 
 
@@ -99,9 +100,10 @@ def test_initial_install_from_all_is_not_a_removal_refusal(expected):
     actual = dict.fromkeys(expected, vlans.ALL)
     guards = plan.Guards(max_removal_ratio=0.0, allowed_total=0)
     result = plan.make_plan(expected, actual, frozenset({1}), guards)
-    assert not result.refusals
+    assert all(r.guard == plan.RESERVED_VLANS for r in result.refusals)
+    assert {c.port for c in result.changes} == set(expected)
     for change in result.changes:
-        assert after(vlans.ALL, change) == expected[change.port] | {1}
+        assert change.replace == (expected[change.port] - plan.RESERVED) | {1}
 
 
 def test_refusal_message_names_the_option_and_the_figures():
@@ -111,6 +113,14 @@ def test_refusal_message_names_the_option_and_the_figures():
     assert result.refusals[0].message.startswith(
         'would remove 8 of the switch\'s 10 allowed VLANs, more than psvm_max_removal_ratio 0.5')
     assert result.changes == ()
+
+
+@given(st.frozensets(st.integers(3968, 4094), min_size=1), SMALL_SETS)
+def test_reserved_vlans_are_reported_and_never_configured(reserved, actual):
+    result = plan.make_plan({'ethernet1/1': reserved}, {'ethernet1/1': actual})
+    assert result.refusals[0].guard == plan.RESERVED_VLANS
+    assert 'reserved for the switch' in result.refusals[0].message
+    assert not result.create and result.added == 0
 
 
 def test_lif_refusal_keeps_removals():
