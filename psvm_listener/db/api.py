@@ -1,0 +1,382 @@
+"""The one way into PSVM's database; every row comes back as a plain dict.
+
+Rows are never removed by ``delete_*``: they are soft-deleted in nova's way
+(``deleted`` = id) and later moved to the shadow tables by
+``archive_deleted_rows``.  A soft-deleted row is invisible to ``get_*`` and
+``update_*`` (NotFound) and shows in ``list_*`` only with ``deleted=True``.
+
+Checks that span rows (is the credential still used? does the switch
+exist?) run in the same transaction as the write, under a lock on the
+parent row, so a switch cannot be created on a credential being deleted.
+"""
+
+import contextlib
+import dataclasses
+import datetime
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from psvm_listener.db import engines
+from psvm_listener.db import errors
+from psvm_listener.db import migration
+from psvm_listener.db import models
+from psvm_listener.db import secrets
+from psvm_listener.db import validation as check
+
+
+@dataclasses.dataclass(frozen=True)
+class Kind:
+    """What the API needs to know about one table."""
+
+    name: str
+    model: type
+    checks: dict
+    required: tuple
+    defaults: dict = dataclasses.field(default_factory=dict)
+    references: dict = dataclasses.field(default_factory=dict)  # field -> parent Kind
+    unique: tuple = ()          # fields that identify a live row
+    duplicate_field: str = None  # the field a Duplicate error names
+    hidden: tuple = ()          # columns never returned
+
+    @property
+    def table(self):
+        return self.model.__table__
+
+
+CREDENTIAL = Kind(
+    'credential', models.SwitchCredential,
+    checks={'user_name': check.text, 'password': check.text},
+    required=('user_name', 'password'),
+    hidden=('password',))
+SWITCH = Kind(
+    'switch', models.Switch,
+    checks={'ip': check.ip, 'port': check.tcp_port, 'switch_cred_id': check.id_,
+            'host_key': check.host_key, 'description': check.optional_text},
+    required=('ip', 'switch_cred_id'),
+    defaults={'port': 22},
+    references={'switch_cred_id': CREDENTIAL},
+    unique=('ip', 'port'), duplicate_field='ip')
+BINDING = Kind(
+    'binding', models.SwitchportBinding,
+    checks={'switch_id': check.id_, 'compute_node_id': check.id_,
+            'switch_port': check.switch_port},
+    required=('switch_id', 'compute_node_id', 'switch_port'),
+    references={'switch_id': SWITCH},
+    unique=('switch_id', 'switch_port'), duplicate_field='switch_port')
+KINDS = (CREDENTIAL, SWITCH, BINDING)
+
+SYNC_CHECKS = {'at': lambda field, value: _utc(value),
+               'result': check.sync_result,
+               'lif_usage': check.optional_count,
+               'drift': check.optional_count}
+
+
+def now():
+    """UTC without microseconds: what every backend can store and give back."""
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+def _utc(value):
+    if not isinstance(value, datetime.datetime):
+        raise errors.Invalid(f'at must be a datetime, not {value!r}', field='at')
+    if value.tzinfo is not None:
+        value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return value.replace(microsecond=0)
+
+
+class Database:
+    """PSVM's database at ``url``; ``key_file`` is needed only for passwords."""
+
+    def __init__(self, url, key_file=None):
+        self.url = url
+        self.engine = engines.create(url)
+        self._sessions = orm.sessionmaker(self.engine, expire_on_commit=False)
+        self._cipher = secrets.Cipher(key_file)
+
+    def close(self):
+        self.engine.dispose()
+
+    # schema
+
+    def create_schema(self):
+        """Migrate to the newest revision (``psvm-manage db sync``)."""
+        engines.ensure_directory(self.url)
+        with _translated():
+            migration.upgrade(self.engine)
+
+    def schema_version(self):
+        with _translated():
+            return migration.current(self.engine)
+
+    # credentials
+
+    def create_credential(self, **values):
+        values = _checked(CREDENTIAL, values, creating=True)
+        values['password'] = self._cipher.encrypt(values['password'])
+        return self._create(CREDENTIAL, values)
+
+    def get_credential(self, cred_id):
+        return self._get(CREDENTIAL, cred_id)
+
+    def list_credentials(self, deleted=False):
+        return self._list(CREDENTIAL, deleted)
+
+    def update_credential(self, cred_id, **values):
+        values = _checked(CREDENTIAL, values)
+        if 'password' in values:
+            values['password'] = self._cipher.encrypt(values['password'])
+        return self._update(CREDENTIAL, cred_id, values)
+
+    def delete_credential(self, cred_id):
+        return self._delete(CREDENTIAL, cred_id)
+
+    def credential_password(self, cred_id):
+        """The password in clear, for the driver only: never log it."""
+        with self._transaction() as session:
+            row = _live(session, CREDENTIAL, cred_id)
+            return self._cipher.decrypt(row.password, f'the password of credential {row.id}')
+
+    # switches
+
+    def create_switch(self, **values):
+        """Fields: ip, switch_cred_id, port (22), host_key, description."""
+        return self._create(SWITCH, _checked(SWITCH, values, creating=True))
+
+    def get_switch(self, switch_id):
+        return self._get(SWITCH, switch_id)
+
+    def list_switches(self, deleted=False):
+        return self._list(SWITCH, deleted)
+
+    def update_switch(self, switch_id, **values):
+        return self._update(SWITCH, switch_id, _checked(SWITCH, values))
+
+    def delete_switch(self, switch_id):
+        return self._delete(SWITCH, switch_id)
+
+    def switch_login(self, switch_id):
+        """Where and how the driver logs in: ip, port, host_key, user_name,
+        password (in clear: never log it)."""
+        with self._transaction() as session:
+            switch = _live(session, SWITCH, switch_id)
+            cred = session.get(models.SwitchCredential, switch.switch_cred_id)
+            return {'ip': switch.ip, 'port': switch.port, 'host_key': switch.host_key,
+                    'user_name': cred.user_name,
+                    'password': self._cipher.decrypt(
+                        cred.password, f'the password of credential {cred.id}')}
+
+    def record_sync(self, switch_id, at, result, lif_usage=None, drift=0):
+        """Store what the last sync of a switch found, exactly as given.
+
+        ``updated_at`` is left alone: it tells when an operator last changed
+        the switch, which a sync every minute would hide.
+        """
+        values = check.fields('sync record', {'at': at, 'result': result,
+                                              'lif_usage': lif_usage, 'drift': drift},
+                              SYNC_CHECKS)
+        with self._transaction() as session:
+            row = _live(session, SWITCH, switch_id, lock=True)
+            row.last_sync_at = values['at']
+            row.last_sync_result = values['result']
+            row.lif_usage = values['lif_usage']
+            row.drift = values['drift']
+            return _as_dict(SWITCH, row)
+
+    # bindings
+
+    def create_binding(self, **values):
+        """Fields: switch_id, compute_node_id, switch_port (normalised)."""
+        return self._create(BINDING, _checked(BINDING, values, creating=True))
+
+    def get_binding(self, binding_id):
+        return self._get(BINDING, binding_id)
+
+    def list_bindings(self, switch_id=None, compute_node_ids=None, deleted=False):
+        filters = []
+        if switch_id is not None:
+            filters.append(models.SwitchportBinding.switch_id == switch_id)
+        if compute_node_ids is not None:
+            filters.append(models.SwitchportBinding.compute_node_id.in_(
+                list(compute_node_ids)))
+        return self._list(BINDING, deleted, *filters)
+
+    def update_binding(self, binding_id, **values):
+        return self._update(BINDING, binding_id, _checked(BINDING, values))
+
+    def delete_binding(self, binding_id):
+        return self._delete(BINDING, binding_id)
+
+    # archive
+
+    def archive_deleted_rows(self, max_rows):
+        """Move at most ``max_rows`` soft-deleted rows to the shadow tables,
+        children first; a row still named by a child row stays until the
+        child is archived.  Returns {table: rows moved}."""
+        check.integer('max_rows', max_rows)
+        moved = {}
+        for table in models.TABLES:
+            with self._transaction() as session:
+                moved[table.name] = _archive(session, table, max_rows - sum(moved.values()))
+        return moved
+
+    # generic row handling
+
+    @contextlib.contextmanager
+    def _transaction(self):
+        with _translated(), self._sessions.begin() as session:
+            yield session
+
+    def _create(self, kind, values):
+        with self._transaction() as session:
+            _check_references(session, kind, values)
+            _check_unique(session, kind, values)
+            row = kind.model(**values, created_at=now(), deleted=0)
+            session.add(row)
+            _flush(session, kind)
+            return _as_dict(kind, row)
+
+    def _get(self, kind, row_id):
+        with self._transaction() as session:
+            return _as_dict(kind, _live(session, kind, row_id))
+
+    def _list(self, kind, deleted, *filters):
+        query = sa.select(kind.model).where(*filters).order_by(kind.model.id)
+        if not deleted:
+            query = query.where(kind.model.deleted == 0)
+        with self._transaction() as session:
+            return [_as_dict(kind, row) for row in session.scalars(query)]
+
+    def _update(self, kind, row_id, values):
+        with self._transaction() as session:
+            row = _live(session, kind, row_id, lock=True)
+            _check_references(session, kind, values)
+            _check_unique(session, kind, {f: values.get(f, getattr(row, f))
+                                          for f in kind.unique}, row.id)
+            for field, value in values.items():
+                setattr(row, field, value)
+            row.updated_at = now()
+            _flush(session, kind)
+            return _as_dict(kind, row)
+
+    def _delete(self, kind, row_id):
+        with self._transaction() as session:
+            row = _live(session, kind, row_id, lock=True)
+            _check_unused(session, kind, row)
+            row.deleted = row.id
+            row.deleted_at = row.updated_at = now()
+            return _as_dict(kind, row)
+
+
+def _checked(kind, values, creating=False):
+    values = check.fields(kind.name, values, kind.checks)
+    if creating:
+        for field in kind.required:
+            if values.get(field) is None:
+                raise errors.Invalid(f'a {kind.name} needs {field}', field=field)
+        values = {**kind.defaults, **values}
+    return values
+
+
+def _as_dict(kind, row):
+    return {column.name: getattr(row, column.key) for column in kind.table.columns
+            if column.name not in kind.hidden}
+
+
+def _live(session, kind, row_id, lock=False, error=errors.NotFound, field=None):
+    query = sa.select(kind.model).where(kind.model.id == row_id, kind.model.deleted == 0)
+    if lock:
+        query = query.with_for_update()
+    row = session.scalars(query).first() if _is_id(row_id) else None
+    if row is None:
+        raise error(f'{kind.name} {row_id} does not exist', field=field)
+    return row
+
+
+def _is_id(value):
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2 ** 31
+
+
+def _check_references(session, kind, values):
+    """Lock each live parent the row names, or InvalidReference."""
+    for field, parent in kind.references.items():
+        if field in values:
+            _live(session, parent, values[field], lock=True,
+                  error=errors.InvalidReference, field=field)
+
+
+def _check_unique(session, kind, values, own_id=None):
+    if not kind.unique:
+        return
+    model = kind.model
+    query = sa.select(model.id).where(model.deleted == 0, model.id != (own_id or 0),
+                                      *(getattr(model, f) == values[f] for f in kind.unique))
+    clash = session.scalars(query).first()
+    if clash is not None:
+        described = ', '.join(f'{f} {values[f]}' for f in kind.unique)
+        raise errors.Duplicate(f'{kind.name} {clash} already has {described}',
+                               field=kind.duplicate_field)
+
+
+def _check_unused(session, kind, row):
+    for child in KINDS:
+        for field, parent in child.references.items():
+            if parent is not kind:
+                continue
+            column = getattr(child.model, field)
+            users = session.scalars(sa.select(child.model.id).where(
+                column == row.id, child.model.deleted == 0).order_by(child.model.id)).all()
+            if users:
+                raise errors.InUse(
+                    f'{kind.name} {row.id} is used by {child.name}(s) '
+                    f'{", ".join(map(str, users))}; delete those first', field='id')
+
+
+def _flush(session, kind):
+    """Write now, so a constraint the checks missed (a race) fails here."""
+    try:
+        session.flush()
+    except sa.exc.IntegrityError:
+        raise errors.Duplicate(f'such a {kind.name} exists already',
+                               field=kind.duplicate_field)
+
+
+def _archive(session, table, limit):
+    if limit <= 0:
+        return 0
+    query = sa.select(table.c.id).where(table.c.deleted != 0)
+    for child in models.TABLES:
+        for key in child.foreign_keys:
+            if key.column.table is table:
+                query = query.where(~sa.exists().where(key.parent == table.c.id))
+    ids = session.scalars(query.order_by(table.c.id).limit(limit)).all()
+    if ids:
+        shadow = models.SHADOWS[table.name]
+        session.execute(shadow.insert().from_select(
+            [c.name for c in table.columns], sa.select(table).where(table.c.id.in_(ids))))
+        session.execute(table.delete().where(table.c.id.in_(ids)))
+    return len(ids)
+
+
+@contextlib.contextmanager
+def _translated():
+    """Database errors as typed errors: a missing schema is Permanent, a
+    database that does not answer is RetryLater."""
+    try:
+        yield
+    except (sa.exc.OperationalError, sa.exc.ProgrammingError) as exc:
+        if _is_missing_table(exc):
+            raise errors.SchemaMissing(
+                f'the database has no PSVM tables: run "psvm-manage db sync" ({exc.orig})')
+        if isinstance(exc, sa.exc.ProgrammingError):
+            raise
+        raise errors.Unavailable(f'database unavailable: {exc.orig}')
+    except (sa.exc.InterfaceError, sa.exc.DisconnectionError, sa.exc.TimeoutError) as exc:
+        raise errors.Unavailable(f'database unavailable: {exc}')
+
+
+def _is_missing_table(exc):
+    orig = exc.orig
+    return ('no such table' in str(orig)
+            or getattr(orig, 'pgcode', None) == '42P01'
+            or (getattr(orig, 'args', None) or (None,))[0] == 1146)

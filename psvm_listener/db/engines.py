@@ -1,0 +1,40 @@
+"""SQLAlchemy engines for PSVM's database, made alike on every backend.
+
+SQLite gets two fixes so it behaves like MariaDB and PostgreSQL: foreign
+keys are enforced, and every transaction starts with BEGIN IMMEDIATE so that
+"check, then write" (a credential still in use? a switch still there?) runs
+under the write lock, which SELECT ... FOR UPDATE gives on the servers.
+"""
+
+import os
+
+import sqlalchemy as sa
+
+
+def create(url):
+    url = sa.engine.make_url(url)
+    if url.get_backend_name() == 'sqlite':
+        return _sqlite(url)
+    return sa.create_engine(url, pool_pre_ping=True, pool_recycle=3600)
+
+
+def ensure_directory(url):
+    """Create the directory of an SQLite file, so a first sync just works."""
+    url = sa.engine.make_url(url)
+    if url.get_backend_name() == 'sqlite' and url.database not in (None, '', ':memory:'):
+        os.makedirs(os.path.dirname(os.path.abspath(url.database)), exist_ok=True)
+
+
+def _sqlite(url):
+    engine = sa.create_engine(url, connect_args={'timeout': 30})
+
+    @sa.event.listens_for(engine, 'connect')
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute('PRAGMA foreign_keys = ON')
+
+    @sa.event.listens_for(engine, 'begin')
+    def _begin(connection):
+        connection.exec_driver_sql('BEGIN IMMEDIATE')
+
+    return engine

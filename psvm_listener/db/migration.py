@@ -1,0 +1,36 @@
+"""Alembic, driven from code: the scripts live in this package, not in an
+alembic.ini at the repository root, so an installed psvm-listener can
+migrate its database with nothing else on disk."""
+
+import os
+
+from alembic import command
+from alembic import config
+from alembic import script
+from alembic.runtime import migration
+
+SCRIPT_LOCATION = os.path.join(os.path.dirname(__file__), 'migrations')
+
+
+def alembic_config(connection=None):
+    """An alembic Config for our scripts; env.py runs on ``connection``."""
+    cfg = config.Config()
+    cfg.set_main_option('script_location', SCRIPT_LOCATION)
+    cfg.attributes['connection'] = connection
+    return cfg
+
+
+def upgrade(engine, revision='head'):
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), revision)
+
+
+def current(engine):
+    """The revision the database is at, or None before the first sync."""
+    with engine.connect() as connection:
+        return migration.MigrationContext.configure(connection).get_current_revision()
+
+
+def head():
+    """The newest revision the code knows."""
+    return script.ScriptDirectory.from_config(alembic_config()).get_current_head()

@@ -1,0 +1,96 @@
+"""Tables of PSVM's database, in nova's soft-delete convention.
+
+A row is live while ``deleted`` is 0; deleting it sets ``deleted`` to its
+own id, so a unique constraint that includes ``deleted`` holds among live
+rows only and any number of deleted twins may remain.  Each table has a
+``shadow_`` twin (same columns, no constraints besides the key) where
+``archive_deleted_rows`` moves deleted rows, as nova does.
+
+Times are naive UTC, as in nova.  The migrations in ``migrations/`` must
+create exactly these tables; a test compares them on every database.
+"""
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+NAMING = {
+    'ix': 'ix_%(table_name)s_%(column_0_N_name)s',
+    'uq': 'uq_%(table_name)s_%(column_0_N_name)s',
+    'fk': 'fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s',
+    'pk': 'pk_%(table_name)s',
+}
+
+NAME_LENGTH = 255
+SYNC_RESULT_LENGTH = 255
+# SQLite otherwise hands out the highest id again once its row is archived,
+# and the second archived row with that id would clash in the shadow table.
+NEVER_REUSE_IDS = {'sqlite_autoincrement': True}
+
+
+class Base(orm.DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING)
+
+
+class SoftDeleteMixin:
+    """id first, the fields of the table, then the times and ``deleted``."""
+
+    id: orm.Mapped[int] = orm.mapped_column(sa.Integer, primary_key=True, sort_order=-1)
+    created_at = orm.mapped_column(sa.DateTime, nullable=False, sort_order=1)
+    updated_at = orm.mapped_column(sa.DateTime, nullable=True, sort_order=1)
+    deleted_at = orm.mapped_column(sa.DateTime, nullable=True, sort_order=1)
+    deleted = orm.mapped_column(sa.Integer, nullable=False, default=0, sort_order=1)
+
+
+class SwitchCredential(SoftDeleteMixin, Base):
+    """Login of one or more switches; ``password`` is a Fernet token."""
+
+    __tablename__ = 'psvm_switch_credential'
+    __table_args__ = (NEVER_REUSE_IDS,)
+
+    user_name = orm.mapped_column(sa.String(NAME_LENGTH), nullable=False)
+    password = orm.mapped_column(sa.Text, nullable=False)
+
+
+class Switch(SoftDeleteMixin, Base):
+    """A switch reached over SSH, and what its last sync found."""
+
+    __tablename__ = 'psvm_switch'
+    __table_args__ = (sa.UniqueConstraint('ip', 'port', 'deleted'), NEVER_REUSE_IDS)
+
+    ip = orm.mapped_column(sa.String(64), nullable=False)
+    port = orm.mapped_column(sa.Integer, nullable=False, default=22)
+    switch_cred_id = orm.mapped_column(
+        sa.Integer, sa.ForeignKey('psvm_switch_credential.id'), nullable=False,
+        index=True)
+    host_key = orm.mapped_column(sa.String(NAME_LENGTH), nullable=True)
+    description = orm.mapped_column(sa.String(NAME_LENGTH), nullable=True)
+    last_sync_at = orm.mapped_column(sa.DateTime, nullable=True)
+    last_sync_result = orm.mapped_column(sa.String(SYNC_RESULT_LENGTH), nullable=True)
+    lif_usage = orm.mapped_column(sa.Integer, nullable=True)
+    drift = orm.mapped_column(sa.Integer, nullable=True)
+
+
+class SwitchportBinding(SoftDeleteMixin, Base):
+    """Which switch port a nova compute node is cabled to."""
+
+    __tablename__ = 'psvm_switchport_binding'
+    __table_args__ = (sa.UniqueConstraint('switch_id', 'switch_port', 'deleted'),
+                      NEVER_REUSE_IDS)
+
+    switch_id = orm.mapped_column(
+        sa.Integer, sa.ForeignKey('psvm_switch.id'), nullable=False)
+    compute_node_id = orm.mapped_column(sa.Integer, nullable=False, index=True)
+    switch_port = orm.mapped_column(sa.String(64), nullable=False)
+
+
+def _shadow(table):
+    """The archive twin of ``table``: its columns, its key, nothing else."""
+    columns = [sa.Column(c.name, c.type, primary_key=c.primary_key,
+                         nullable=c.nullable, autoincrement=False)
+               for c in table.columns]
+    return sa.Table(f'shadow_{table.name}', Base.metadata, *columns)
+
+
+# Children before parents: the order in which rows can be archived.
+TABLES = (SwitchportBinding.__table__, Switch.__table__, SwitchCredential.__table__)
+SHADOWS = {table.name: _shadow(table) for table in TABLES}

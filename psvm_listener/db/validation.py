@@ -1,0 +1,94 @@
+"""Checks on values before they reach a table, each failing with
+errors.Invalid naming the field; returns the value as it is stored."""
+
+import ipaddress
+import re
+
+from psvm_listener import ports
+from psvm_listener.db import errors
+from psvm_listener.db import models
+
+HOST_KEY = re.compile(r'^SHA256:[A-Za-z0-9+/]{43}=?$')
+
+
+def text(field, value, max_length=models.NAME_LENGTH):
+    if not isinstance(value, str):
+        raise errors.Invalid(f'{field} must be a string, not {value!r}', field=field)
+    if not value.strip():
+        raise errors.Invalid(f'{field} must not be empty', field=field)
+    if len(value) > max_length:
+        raise errors.Invalid(
+            f'{field} is longer than {max_length} characters', field=field)
+    return value
+
+
+def optional_text(field, value):
+    return None if value is None else text(field, value)
+
+
+def integer(field, value, minimum=1, maximum=2 ** 31 - 1):
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise errors.Invalid(f'{field} must be an integer, not {value!r}', field=field)
+    if not minimum <= value <= maximum:
+        raise errors.Invalid(
+            f'{field} must be between {minimum} and {maximum}, not {value}', field=field)
+    return value
+
+
+def ip(field, value):
+    """An IPv4 or IPv6 address, stored in its compressed form."""
+    try:
+        return str(ipaddress.ip_address(text(field, value).strip()))
+    except ValueError:
+        raise errors.Invalid(f'{field} {value!r} is not an IP address', field=field)
+
+
+def tcp_port(field, value):
+    return integer(field, value, 1, 65535)
+
+
+def host_key(field, value):
+    """An OpenSSH SHA256 fingerprint as ``ssh-keygen -l`` prints it."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not HOST_KEY.match(value.strip()):
+        raise errors.Invalid(
+            f'{field} {value!r} is not an SSH host key fingerprint; expected '
+            f'SHA256: and 43 base64 characters, as "ssh-keygen -lf" prints it',
+            field=field)
+    return value.strip()
+
+
+def switch_port(field, value):
+    try:
+        return ports.normalise(value)
+    except ports.InvalidPortName as exc:
+        raise errors.InvalidSwitchPort(f'{field}: {exc}', field=field)
+
+
+def id_(field, value):
+    return integer(field, value)
+
+
+def sync_result(field, value):
+    """Free text from the reconciler, cut to fit rather than refused."""
+    if not isinstance(value, str):
+        raise errors.Invalid(f'{field} must be a string, not {value!r}', field=field)
+    return value[:models.SYNC_RESULT_LENGTH]
+
+
+def optional_count(field, value):
+    return None if value is None else integer(field, value, 0)
+
+
+def fields(kind, values, checks):
+    """Check each of ``values`` with its entry in ``checks``; an unknown
+    field is refused by name rather than ignored."""
+    checked = {}
+    for field, value in values.items():
+        if field not in checks:
+            raise errors.Invalid(
+                f'{field!r} is not a field of a {kind} that can be set; '
+                f'expected one of {", ".join(sorted(checks))}', field=field)
+        checked[field] = checks[field](field, value)
+    return checked
