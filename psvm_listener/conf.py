@@ -80,6 +80,37 @@ credential_opts = [
                     'written by "psvm-manage credential-key generate".'),
 ]
 
+switch_opts = [
+    cfg.FloatOpt('connect_timeout', default=10.0, min=0.1,
+                 help='Seconds to open a session to a switch (TCP, SSH, '
+                      'NETCONF hello) before it counts as unreachable.'),
+    cfg.FloatOpt('rpc_timeout', default=30.0, min=0.1,
+                 help='Seconds a switch may take to answer one NETCONF RPC '
+                      'before the session is closed and the sync retried '
+                      'later.'),
+    cfg.FloatOpt('busy_retry_seconds', default=10.0, min=0.0,
+                 help='How long to keep retrying, with exponential backoff, '
+                      'a switch that answers "xml session exceeded max '
+                      'allowed" before giving up until the next sync.'),
+    cfg.StrOpt('known_hosts_file', default='',
+               help='OpenSSH known_hosts file with the host keys of switches '
+                    'that have no pinned key. Empty: only pinned keys are '
+                    'accepted.'),
+    cfg.BoolOpt('trust_on_first_use', default=False,
+                help='Accept the host key of a switch that has neither a '
+                     'pinned key nor a known_hosts entry, and record it in '
+                     'known_hosts_file. Off: such a switch is refused.'),
+    cfg.IntOpt('max_list_items', default=64, min=1,
+               help='Most comma-separated VLAN items (a range is one) sent '
+                    'in one allowed-vlan or VLAN command; longer lists are '
+                    'split, as the switch truncates them.'),
+    cfg.IntOpt('max_list_chars', default=512, min=10,
+               help='Most characters of one VLAN list sent in one command.'),
+    cfg.BoolOpt('save_config', default=False,
+                help='After a sync that changed a switch, copy its running '
+                     'configuration to its startup configuration.'),
+]
+
 
 def list_opts():
     """Options by group, for oslo-config-generator."""
@@ -88,6 +119,7 @@ def list_opts():
         ('database', database_opts),
         ('nova', nova_opts),
         ('credentials', credential_opts),
+        ('switches', switch_opts),
     ]
 
 
