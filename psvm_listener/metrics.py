@@ -1,0 +1,47 @@
+"""Prometheus metrics of one psvm-listener process.
+
+Each ``Metrics`` owns its registry, so several services (tests, benchmarks)
+can live in one interpreter without clashing on metric names.
+"""
+
+import prometheus_client as prom
+
+LATENCY_BUCKETS = (0.005, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+
+
+class Metrics:
+    def __init__(self):
+        self.registry = prom.CollectorRegistry()
+        r = self.registry
+        self.received = prom.Counter(
+            'psvm_notifications_received', 'Nova notifications received',
+            ['event_type'], registry=r)
+        self.handled = prom.Counter(
+            'psvm_notifications_handled', 'Notifications whose hosts were marked dirty',
+            ['event_type'], registry=r)
+        self.dropped = prom.Counter(
+            'psvm_notifications_dropped', 'Notifications acknowledged without effect',
+            ['event_type', 'reason'], registry=r)
+        self.requeued = prom.Counter(
+            'psvm_notifications_requeued', 'Notifications handed back to the broker',
+            ['event_type'], registry=r)
+        self.latency = prom.Histogram(
+            'psvm_event_to_applied_seconds',
+            'From marking a port dirty to the sync that applied it',
+            buckets=LATENCY_BUCKETS, registry=r)
+        self.sync_duration = prom.Histogram(
+            'psvm_sync_duration_seconds', 'Duration of one sync of one switch',
+            ['switch'], buckets=LATENCY_BUCKETS, registry=r)
+        self.queue_depth = prom.Gauge(
+            'psvm_queue_depth', 'Dirty ports waiting per switch (-1: every port)',
+            ['switch'], registry=r)
+        self.failures = prom.Counter(
+            'psvm_sync_failures', 'Failed syncs per switch', ['switch'], registry=r)
+        self.lif_usage = prom.Gauge(
+            'psvm_lif_usage', 'Spanning-tree logical interfaces (ports x VLANs) per switch',
+            ['switch'], registry=r)
+
+    def serve(self, address, port):
+        """Start the /metrics HTTP endpoint; returns the server and its port."""
+        server, thread = prom.start_http_server(port, addr=address, registry=self.registry)
+        return server, server.server_address[1]

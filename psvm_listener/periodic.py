@@ -1,0 +1,42 @@
+"""A plain thread that runs an action every interval, until stopped."""
+
+import random
+import threading
+
+from oslo_log import log as logging
+
+LOG = logging.getLogger(__name__)
+
+
+class Periodic:
+    """Run ``action()`` every ``interval`` seconds, delayed by up to ``jitter``
+    times the interval so that many listeners do not act at the same instant.
+
+    An exception in the action is logged and the next run happens on time.
+    """
+
+    def __init__(self, name, interval, action, jitter=0.0):
+        self.name = name
+        self.interval = interval
+        self.jitter = jitter
+        self.action = action
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def start(self):
+        self._thread.start()
+
+    def stop(self, timeout=None):
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def _delay(self):
+        return self.interval * (1 + random.uniform(0, self.jitter))
+
+    def _run(self):
+        while not self._stop.wait(self._delay()):
+            try:
+                self.action()
+            except Exception:
+                LOG.exception('%s failed; next run in %s s', self.name, self.interval)

@@ -1,0 +1,259 @@
+"""From "these hosts changed" to synced switch ports, one worker per switch.
+
+Reconciliation is level-based, not edge-based: a notification, a timer tick,
+a poll or an RPC cast only marks ports dirty; the sync recomputes what each
+port should carry from nova's DB and what it carries from the switch.  So a
+lost, duplicated or reordered mark can never leave a port wrong longer than
+one full-sync interval, and marks can be merged freely (see workqueue).
+
+host --(bindings)--> switch, ports --(PortQueue of that switch)--> worker
+thread --> plugin.sync(switch, ports).  Each switch has its own thread, so a
+switch that hangs or fails holds up nobody else; a failing switch backs off
+exponentially and keeps its ports dirty until a sync of them succeeds.
+"""
+
+import datetime
+import threading
+import time
+
+from oslo_log import log as logging
+
+from psvm_listener import errors
+from psvm_listener import intents
+from psvm_listener import workqueue
+
+LOG = logging.getLogger(__name__)
+
+
+class BindingIndex:
+    """Which ports of which switch face each host, rebuilt from the DB.
+
+    Bindings name compute nodes; notifications name service hosts: the
+    inventory translates.  Kept in memory so that marking a host costs no
+    query; refreshed at start, on every networks poll and on full syncs.
+    """
+
+    def __init__(self):
+        self._by_host = {}
+
+    def refresh(self, database, inventory):
+        bindings = database.list_bindings()
+        hosts = inventory.hosts_of_compute_nodes(
+            sorted({b['compute_node_id'] for b in bindings}))
+        by_host = {}
+        for binding in bindings:
+            host = hosts.get(binding['compute_node_id'])
+            if host is None:
+                continue
+            ports = by_host.setdefault(host, {}).setdefault(binding['switch_id'], set())
+            ports.add(binding['switch_port'])
+        self._by_host = by_host
+
+    def ports_of(self, hosts):
+        """``{switch_id: ports}`` facing any of ``hosts``."""
+        found = {}
+        for host in hosts:
+            for switch_id, ports in self._by_host.get(host, {}).items():
+                found.setdefault(switch_id, set()).update(ports)
+        return found
+
+
+class SwitchWorker:
+    """The one thread that syncs one switch, fed by that switch's PortQueue."""
+
+    def __init__(self, switch_id, reconciler):
+        self.switch_id = switch_id
+        self.queue = workqueue.PortQueue()
+        self.backoff = workqueue.Backoff(reconciler.backoff_base, reconciler.backoff_cap)
+        self._reconciler = reconciler
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f'sync-{switch_id}',
+                                        daemon=True)
+
+    def start(self):
+        self._thread.start()
+
+    def stop(self):
+        self._stopping.set()
+        self.queue.close()
+
+    def join(self, timeout):
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def _run(self):
+        while not self._stopping.is_set():
+            batch = self.queue.take(timeout=1.0)
+            if batch is None:
+                continue
+            self._reconciler.metrics.queue_depth.labels(str(self.switch_id)).set(
+                self.queue.depth())
+            delay = self._sync(batch)
+            if delay:
+                self._stopping.wait(delay)
+
+    def _sync(self, batch):
+        """Sync one batch; returns the back-off delay before the next one."""
+        ports, marked_at = batch
+        try:
+            self._reconciler.sync_switch(self.switch_id, ports, marked_at)
+        except errors.PsvmError as exc:
+            self.queue.done(batch, ok=False)
+            delay = self.backoff.failed(permanent=isinstance(exc, errors.Permanent))
+            LOG.warning('Sync of switch %s failed (%s: %s); retrying in %.1f s',
+                        self.switch_id, type(exc).__name__, exc, delay)
+            return delay
+        except Exception:
+            self.queue.done(batch, ok=False)
+            delay = self.backoff.failed()
+            LOG.exception('Sync of switch %s failed unexpectedly; retrying in %.1f s',
+                          self.switch_id, delay)
+            return delay
+        self.queue.done(batch, ok=True)
+        self.backoff.succeeded()
+        return 0
+
+
+class Reconciler:
+    """Marks ports dirty and runs one worker per switch to sync them.
+
+    ``database``: PSVM's DB API (list_switches, list_bindings, record_sync).
+    ``inventory``: nova's view (hosts_of_compute_nodes).  ``plugin``: the
+    sync plugin (``sync(switch_id, ports, intents=...)``).
+    """
+
+    def __init__(self, database, inventory, plugin, metrics, *, intent_ttl=1800.0,
+                 backoff_base=0.5, backoff_cap=60.0):
+        self.database = database
+        self.inventory = inventory
+        self.plugin = plugin
+        self.metrics = metrics
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.intents = intents.Intents(intent_ttl)
+        self._index = BindingIndex()
+        self._workers = {}
+        self._lock = threading.Lock()
+        self._stopped = False
+
+    # -- marking ---------------------------------------------------------
+
+    def refresh(self):
+        """Re-read switches and bindings; start workers for new switches."""
+        switch_ids = {switch['id'] for switch in self.database.list_switches()}
+        self._index.refresh(self.database, self.inventory)
+        with self._lock:
+            for switch_id in switch_ids - self._workers.keys():
+                if self._stopped:
+                    return
+                worker = SwitchWorker(switch_id, self)
+                self._workers[switch_id] = worker
+                worker.start()
+
+    def mark_hosts(self, hosts, reason='event', at=None):
+        """Mark dirty every bound port facing one of ``hosts``."""
+        at = time.monotonic() if at is None else at
+        for switch_id, ports in self._index.ports_of(hosts).items():
+            self._mark(switch_id, ports, at)
+        LOG.debug('Marked hosts %s (%s)', sorted(hosts), reason)
+
+    def mark_switch(self, switch_id, reason='rpc'):
+        """Mark every port of one switch dirty."""
+        self.refresh()
+        self._mark(switch_id, workqueue.ALL, time.monotonic())
+        LOG.info('Full sync of switch %s requested (%s)', switch_id, reason)
+
+    def mark_all(self, reason='timer'):
+        """Mark every port of every switch dirty: a full sync."""
+        self.refresh()
+        now = time.monotonic()
+        for switch_id in self._worker_ids():
+            self._mark(switch_id, workqueue.ALL, now)
+        LOG.info('Full sync of every switch (%s)', reason)
+
+    def apply(self, change, at=None):
+        """Record the moves of a handler's ``Change`` and mark its hosts."""
+        hosts = set(change.hosts)
+        for instance, destination in change.moves_started:
+            self.intents.start(instance, destination)
+            hosts.add(destination)
+        for instance in change.moves_ended:
+            held = self.intents.end(instance)
+            if held is not None:
+                hosts.add(held)
+        self.mark_hosts(hosts, reason='notification', at=at)
+
+    def _mark(self, switch_id, ports, at):
+        with self._lock:
+            worker = self._workers.get(switch_id)
+        if worker is None:
+            LOG.warning('Switch %s is not known (yet); ports %s not marked',
+                        switch_id, ports)
+            return
+        worker.queue.add(ports, at)
+        self.metrics.queue_depth.labels(str(switch_id)).set(worker.queue.depth())
+
+    def _worker_ids(self):
+        with self._lock:
+            return list(self._workers)
+
+    # -- syncing -----------------------------------------------------------
+
+    def sync_switch(self, switch_id, ports, marked_at):
+        """Sync ``ports`` (or ``ALL``) of one switch and record the outcome."""
+        label = str(switch_id)
+        started = time.monotonic()
+        try:
+            result = self.plugin.sync(
+                switch_id, None if ports is workqueue.ALL else sorted(ports),
+                intents=self.intents.by_host())
+        except Exception as exc:
+            self.metrics.failures.labels(label).inc()
+            self._record(switch_id, f'failed: {type(exc).__name__}: {exc}', None, None)
+            raise
+        finished = time.monotonic()
+        self.metrics.sync_duration.labels(label).observe(finished - started)
+        self.metrics.latency.observe(finished - marked_at)
+        lif_usage = getattr(result, 'lif_usage', None)
+        if lif_usage is not None:
+            self.metrics.lif_usage.labels(label).set(lif_usage)
+        self._record(switch_id, 'ok', lif_usage, getattr(result, 'drift', None))
+        return result
+
+    def _record(self, switch_id, result, lif_usage, drift):
+        try:
+            self.database.record_sync(
+                switch_id, at=datetime.datetime.now(datetime.timezone.utc),
+                result=result, lif_usage=lif_usage, drift=drift)
+        except Exception:
+            LOG.exception('Could not record the sync of switch %s', switch_id)
+
+    # -- lifecycle ---------------------------------------------------------
+
+    def queue_depths(self):
+        with self._lock:
+            return {switch_id: w.queue.depth() for switch_id, w in self._workers.items()}
+
+    def wait_idle(self, timeout):
+        """Block until every switch has nothing dirty or in flight."""
+        deadline = time.monotonic() + timeout
+        for switch_id in self._worker_ids():
+            with self._lock:
+                worker = self._workers[switch_id]
+            if not worker.queue.wait_idle(max(0.0, deadline - time.monotonic())):
+                return False
+        return True
+
+    def stop(self, timeout):
+        """Start no new sync; wait up to ``timeout`` s for those in flight.
+
+        Returns the ids of switches whose sync was still running.
+        """
+        with self._lock:
+            self._stopped = True
+            workers = list(self._workers.values())
+        for worker in workers:
+            worker.stop()
+        deadline = time.monotonic() + timeout
+        return [w.switch_id for w in workers
+                if not w.join(max(0.0, deadline - time.monotonic()))]

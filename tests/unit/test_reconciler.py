@@ -1,0 +1,160 @@
+import threading
+
+import pytest
+
+from psvm_listener import errors
+from psvm_listener import metrics
+from psvm_listener import reconciler
+from psvm_listener.handlers import base
+
+BINDINGS = [
+    {'id': 1, 'switch_id': 1, 'compute_node_id': 10, 'switch_port': 'ethernet1/1'},
+    {'id': 2, 'switch_id': 1, 'compute_node_id': 11, 'switch_port': 'ethernet1/2'},
+    {'id': 3, 'switch_id': 2, 'compute_node_id': 11, 'switch_port': 'ethernet1/9'},
+    {'id': 4, 'switch_id': 2, 'compute_node_id': 12, 'switch_port': 'ethernet1/3'},
+]
+HOSTS = {10: 'c1', 11: 'c2', 12: 'c3'}
+
+
+class FakeDatabase:
+    def __init__(self):
+        self.records = []
+
+    def list_switches(self):
+        return [{'id': 1}, {'id': 2}]
+
+    def list_bindings(self, switch_id=None, compute_node_ids=None):
+        return BINDINGS
+
+    def record_sync(self, switch_id, at, result, lif_usage, drift):
+        self.records.append((switch_id, result, lif_usage))
+
+
+class FakeInventory:
+    def hosts_of_compute_nodes(self, ids):
+        return {i: HOSTS[i] for i in ids}
+
+
+class Result:
+    lif_usage = 42
+    drift = 0
+
+
+class FakePlugin:
+    """Records syncs; ``gates[switch]`` holds a sync until set, ``failures``
+    makes the next syncs of a switch raise."""
+
+    def __init__(self):
+        self.syncs = []
+        self.gates = {}
+        self.failures = {}
+        self.cond = threading.Condition()
+
+    def sync(self, switch_id, ports=None, *, force=False, dry_run=False, intents=None):
+        with self.cond:
+            self.syncs.append((switch_id, ports, intents))
+            self.cond.notify_all()
+        gate = self.gates.get(switch_id)
+        if gate is not None:
+            assert gate.wait(30)
+        pending = self.failures.get(switch_id)
+        if pending:
+            raise pending.pop(0)
+        return Result()
+
+    def wait_syncs(self, predicate, timeout=10):
+        with self.cond:
+            assert self.cond.wait_for(lambda: predicate(self.syncs), timeout), self.syncs
+
+
+@pytest.fixture
+def plugin():
+    return FakePlugin()
+
+
+@pytest.fixture
+def database():
+    return FakeDatabase()
+
+
+@pytest.fixture
+def rec(database, plugin):
+    rec = reconciler.Reconciler(database, FakeInventory(), plugin, metrics.Metrics(),
+                                backoff_base=0.01, backoff_cap=0.05)
+    rec.refresh()
+    yield rec
+    for gate in plugin.gates.values():
+        gate.set()
+    assert rec.stop(10) == []
+
+
+def test_host_marks_only_its_ports_on_each_switch(rec, plugin):
+    rec.mark_hosts({'c2'})
+    assert rec.wait_idle(10)
+    assert sorted(s[:2] for s in plugin.syncs) == [
+        (1, ['ethernet1/2']), (2, ['ethernet1/9'])]
+
+
+def test_unbound_host_syncs_nothing(rec, plugin):
+    rec.mark_hosts({'elsewhere'})
+    assert rec.wait_idle(10)
+    assert plugin.syncs == []
+
+
+def test_marks_during_a_sync_coalesce_into_one_next_sync(rec, plugin):
+    plugin.gates[1] = threading.Event()
+    rec.mark_hosts({'c1'})
+    plugin.wait_syncs(lambda syncs: len(syncs) == 1)
+    for _ in range(100):
+        rec.mark_hosts({'c1'})
+        rec.mark_hosts({'c2'})
+    plugin.gates[1].set()
+    assert rec.wait_idle(10)
+    ones = [s[:2] for s in plugin.syncs if s[0] == 1]
+    assert ones == [(1, ['ethernet1/1']), (1, ['ethernet1/1', 'ethernet1/2'])]
+
+
+def test_hanging_switch_does_not_delay_the_others(rec, plugin):
+    plugin.gates[1] = threading.Event()
+    rec.mark_hosts({'c1'})
+    plugin.wait_syncs(lambda syncs: syncs)
+    rec.mark_hosts({'c3'})
+    plugin.wait_syncs(lambda syncs: (2, ['ethernet1/3'], {}) in syncs)
+
+
+def test_failed_ports_stay_dirty_and_are_retried_with_backoff(rec, plugin, database):
+    plugin.failures[2] = [errors.RetryLater('unreachable'), errors.Permanent('rejected')]
+    rec.mark_hosts({'c3'})
+    plugin.wait_syncs(lambda syncs: len([s for s in syncs if s[0] == 2]) == 3)
+    assert rec.wait_idle(10)
+    assert [s[1] for s in plugin.syncs] == [['ethernet1/3']] * 3
+    assert [r[1].split(':')[0] for r in database.records] == ['failed', 'failed', 'ok']
+    assert database.records[-1] == (2, 'ok', 42)
+
+
+def test_full_sync_marks_every_switch_with_all_ports(rec, plugin):
+    rec.mark_all()
+    assert rec.wait_idle(10)
+    assert sorted(s[:2] for s in plugin.syncs) == [(1, None), (2, None)]
+
+
+def test_move_intent_reaches_the_plugin_until_the_move_ends(rec, plugin):
+    rec.apply(base.Change(frozenset({'c1'}), moves_started=(('vm-1', 'c3'),)))
+    assert rec.wait_idle(10)
+    assert {s[0]: s[2] for s in plugin.syncs} == {1: {'c3': {'vm-1'}}, 2: {'c3': {'vm-1'}}}
+    plugin.syncs.clear()
+    rec.apply(base.Change(frozenset({'c1'}), moves_ended=('vm-1',)))
+    assert rec.wait_idle(10)
+    assert sorted(s[:3] for s in plugin.syncs) == [
+        (1, ['ethernet1/1'], {}), (2, ['ethernet1/3'], {})]
+
+
+def test_stop_reports_a_sync_that_outlives_the_bound(database, plugin):
+    rec = reconciler.Reconciler(database, FakeInventory(), plugin, metrics.Metrics())
+    rec.refresh()
+    plugin.gates[1] = threading.Event()
+    rec.mark_hosts({'c1'})
+    plugin.wait_syncs(lambda syncs: syncs)
+    assert rec.stop(0.05) == [1]
+    plugin.gates[1].set()
+    assert rec.stop(10) == []
