@@ -1,5 +1,6 @@
 import pytest
 
+from psvm_listener.lab import LabSwitch
 from tests import databases
 
 
@@ -9,3 +10,12 @@ def db_url(request, tmp_path):
     PostgreSQL."""
     with databases.fresh_database(request.param, tmp_path) as url:
         yield url
+
+
+@pytest.fixture
+def lab_switch():
+    """A started lab Nexus switch (admin:secret; ports 1/1-48, FEX 101-102,
+    port-channel20); stopped after the test."""
+    with LabSwitch(users={'admin': 'secret'}, ports='1/1-48', fex=(101, 102),
+                   port_channels=(20,)) as switch:
+        yield switch

@@ -1,0 +1,75 @@
+"""Faults a test or benchmark turns on to see how a client copes with a bad switch."""
+
+
+class Faults:
+    """The misbehaviour of one lab switch, read by its NETCONF sessions.
+
+    ``latency`` (seconds) delays every reply; ``refuse_auth`` fails every
+    login; ``stall`` holds every reply (and the hello) until it is cleared;
+    ``drop_after(n)`` answers n more RPCs, then drops the session that sends
+    the next one without answering it; ``fail_next_edits(k)`` answers the
+    next k edit-configs with an rpc-error and changes nothing.
+    """
+
+    def __init__(self, changed):
+        self._changed = changed
+        self.latency = 0.0
+        self.refuse_auth = False
+        self._stall = False
+        self._drop_after = None
+        self._failing_edits = 0
+
+    @property
+    def stall(self):
+        return self._stall
+
+    @stall.setter
+    def stall(self, value):
+        with self._changed:
+            self._stall = bool(value)
+            self._changed.notify_all()
+
+    def drop_after(self, count):
+        """Drop the session of the RPC after the next ``count``; None clears."""
+        with self._changed:
+            self._drop_after = None if count is None else int(count)
+
+    def fail_next_edits(self, count):
+        with self._changed:
+            self._failing_edits = int(count)
+
+    def clear(self):
+        self.latency = 0.0
+        self.refuse_auth = False
+        self.stall = False
+        self.drop_after(None)
+        self.fail_next_edits(0)
+
+    def take_drop(self):
+        """True when the RPC at hand is the one to drop the session on."""
+        with self._changed:
+            if self._drop_after is None:
+                return False
+            if self._drop_after == 0:
+                self._drop_after = None
+                return True
+            self._drop_after -= 1
+            return False
+
+    def take_edit_failure(self):
+        with self._changed:
+            if self._failing_edits <= 0:
+                return False
+            self._failing_edits -= 1
+            return True
+
+    def wait_while_stalled(self, stopped):
+        """Block while stalled; ``stopped()`` ends the wait when the switch stops."""
+        with self._changed:
+            self._changed.wait_for(lambda: not self._stall or stopped())
+
+    def describe(self):
+        with self._changed:
+            return {'latency': self.latency, 'refuse_auth': self.refuse_auth,
+                    'stall': self._stall, 'drop_after': self._drop_after,
+                    'fail_next_edits': self._failing_edits}

@@ -1,0 +1,261 @@
+"""The state of one lab Nexus switch: trunk ports, allowed VLAN sets, VLAN database.
+
+Every change, from NETCONF or from the operator, goes through
+``SwitchState.apply``: the whole list of changes is checked against a copy
+and committed only if all of it is valid (NX-OS rollback-on-error), so a
+rejected edit leaves nothing behind.  Every state change notifies
+``SwitchState.changed``, the condition tests wait on.
+"""
+
+import dataclasses
+import re
+import threading
+import time
+from typing import NamedTuple
+
+from psvm_listener import errors
+from psvm_listener import ports as port_names
+from psvm_listener import vlans as vlan_sets
+from psvm_listener.vlans import ALL
+
+RESERVED = frozenset(range(3968, 4095))
+DEFAULT_VLAN = 1
+
+
+class EditRejected(errors.Permanent):
+    """A change the switch refuses; the reply is an rpc-error with this text."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Limits:
+    """What one switch accepts: list lengths per command, LIF budget, sessions."""
+
+    lif_limit: int = 32000
+    max_list_items: int = 64
+    max_list_chars: int = 512
+    max_sessions: int = 8
+
+
+class Change(NamedTuple):
+    """One configuration step: op is add, remove, set, vlan-create or vlan-delete."""
+
+    op: str
+    port: str | None
+    vlans: object
+
+
+_RANGED = re.compile(r'^(.*?)(\d+)(?:-(\d+))?$')
+
+
+def expand_ports(spec):
+    """'1/1-48,po20' → ['ethernet1/1', ..., 'ethernet1/48', 'port-channel20'].
+
+    The last number of each item may be a range, as in NX-OS
+    ``interface ethernet1/1-48``; an item without a kind is ethernet.
+    """
+    names = []
+    for item in spec.split(','):
+        item = item.strip()
+        match = _RANGED.match(item)
+        if not match:
+            raise port_names.InvalidPortName(f'{item!r} is not a port or port range')
+        prefix, low, high = match.group(1), int(match.group(2)), match.group(3)
+        if not re.search('[a-z]', prefix, re.I):
+            prefix = 'ethernet' + prefix
+        high = int(high) if high else low
+        if high < low:
+            raise port_names.InvalidPortName(f'port range {item!r} runs backwards')
+        names.extend(port_names.normalise(f'{prefix}{n}') for n in range(low, high + 1))
+    return names
+
+
+def switch_ports(ports='1/1-48', fex=(), port_channels=()):
+    """Port names of a switch: its own ethernet ports, 48 per FEX, port-channels."""
+    names = expand_ports(ports) if ports else []
+    names += [name for fex_id in fex for name in expand_ports(f'{fex_id}/1/1-48')]
+    names += [port_names.normalise(f'port-channel{pc}') for pc in port_channels]
+    return names
+
+
+def parse_list(text, limits):
+    """One add/remove/allowed list as sent in a command, within the switch's limits.
+
+    A real device truncates an overlong list silently; the lab refuses it so
+    that a driver that forgets to chunk is caught by its tests.
+    """
+    text = (text or '').strip()
+    items = text.split(',')
+    if len(items) > limits.max_list_items:
+        raise EditRejected(f'VLAN list has {len(items)} items, more than the '
+                           f'{limits.max_list_items} this switch takes in one command')
+    if len(text) > limits.max_list_chars:
+        raise EditRejected(f'VLAN list is {len(text)} characters, more than the '
+                           f'{limits.max_list_chars} this switch takes in one command')
+    try:
+        parsed = vlan_sets.parse(text)
+    except vlan_sets.InvalidVlanList as exc:
+        raise EditRejected(f'Invalid VLAN list {text!r}: {exc}')
+    return parsed
+
+
+def check_not_reserved(vlans):
+    if vlans is not ALL and vlans & RESERVED:
+        reserved = vlan_sets.format(vlans & RESERVED)
+        raise EditRejected(f'VLAN(s) {reserved} are reserved for internal use')
+
+
+def lif_usage(allowed, vlan_db):
+    """STP logical interfaces: per trunk port, the allowed VLANs that exist."""
+    return sum(len(vlan_db) if vlans is ALL else len(vlans & vlan_db)
+               for vlans in allowed.values())
+
+
+class _Config(NamedTuple):
+    allowed: dict
+    vlans: frozenset
+
+
+class SwitchState:
+    """Running and startup configuration, journal and RPC counts of one switch."""
+
+    def __init__(self, ports, limits=Limits()):
+        self.limits = limits
+        self.changed = threading.Condition(threading.RLock())
+        self._running = _Config({port: ALL for port in ports}, frozenset({DEFAULT_VLAN}))
+        self._startup = self._running
+        self._journal = []
+        self._rpc_counts = {}
+        self.version = 0
+
+    def touch(self):
+        """Tell waiters the switch changed; call with ``changed`` held."""
+        self.version += 1
+        self.changed.notify_all()
+
+    def ports(self):
+        return list(self._running.allowed)
+
+    def port(self, name):
+        """The normalised name of a port this switch has, or EditRejected."""
+        try:
+            port = port_names.normalise(name)
+        except port_names.InvalidPortName as exc:
+            raise EditRejected(f'Invalid interface: {exc}')
+        if port not in self._running.allowed:
+            raise EditRejected(f'Invalid interface {name!r}: no such port on this switch')
+        return port
+
+    def allowed(self, port):
+        return self._running.allowed[self.port(port)]
+
+    def allowed_map(self):
+        """Port → allowed VLAN set, one consistent snapshot."""
+        return dict(self._running.allowed)
+
+    def vlans(self):
+        return self._running.vlans
+
+    def lif_usage(self):
+        with self.changed:
+            return lif_usage(self._running.allowed, self._running.vlans)
+
+    def journal(self):
+        with self.changed:
+            return [dict(entry) for entry in self._journal]
+
+    def rpc_counts(self):
+        with self.changed:
+            return dict(self._rpc_counts)
+
+    def count_rpc(self, kind):
+        with self.changed:
+            self._rpc_counts[kind] = self._rpc_counts.get(kind, 0) + 1
+            self.touch()
+
+    def apply(self, changes, source='netconf', check_lif=True):
+        """Apply every change or none; EditRejected says why none were."""
+        with self.changed:
+            old = self._running
+            new = _Config(dict(old.allowed), set(old.vlans))
+            for change in changes:
+                _APPLY[change.op](self, new, change)
+            new = _Config(new.allowed, frozenset(new.vlans))
+            if check_lif:
+                self._check_lif(old, new)
+            self._running = new
+            now = time.time()
+            self._journal.extend(
+                {'time': now, 'port': c.port, 'op': c.op, 'vlans': c.vlans, 'source': source}
+                for c in changes)
+            self.touch()
+
+    def _check_lif(self, old, new):
+        before = lif_usage(old.allowed, old.vlans)
+        after = lif_usage(new.allowed, new.vlans)
+        if after > self.limits.lif_limit and after > before:
+            raise EditRejected(
+                f'Exceeded the logical interface limit: the change needs {after} '
+                f'ports*vlans, the limit is {self.limits.lif_limit}')
+
+    def _add(self, new, change):
+        check_not_reserved(change.vlans)
+        current = new.allowed[self.port(change.port)]
+        if current is not ALL and change.vlans is not ALL:
+            new.allowed[self.port(change.port)] = current | change.vlans
+        elif change.vlans is ALL:
+            new.allowed[self.port(change.port)] = ALL
+
+    def _remove(self, new, change):
+        check_not_reserved(change.vlans)
+        port = self.port(change.port)
+        current = new.allowed[port]
+        if change.vlans is ALL:
+            new.allowed[port] = frozenset()
+            return
+        if current is ALL:
+            current = frozenset(range(vlan_sets.MIN_VLAN, vlan_sets.MAX_VLAN + 1))
+        new.allowed[port] = current - change.vlans
+
+    def _set(self, new, change):
+        check_not_reserved(change.vlans)
+        new.allowed[self.port(change.port)] = change.vlans
+
+    def _create_vlans(self, new, change):
+        if change.vlans is ALL:
+            raise EditRejected('VLAN create needs a VLAN list, not all')
+        check_not_reserved(change.vlans)
+        new.vlans.update(change.vlans)
+
+    def _delete_vlans(self, new, change):
+        if change.vlans is ALL:
+            raise EditRejected('VLAN delete needs a VLAN list, not all')
+        check_not_reserved(change.vlans)
+        if DEFAULT_VLAN in change.vlans:
+            raise EditRejected('VLAN 1 is the default VLAN and cannot be deleted')
+        new.vlans.difference_update(change.vlans)
+
+    def save(self):
+        """copy running-config startup-config."""
+        with self.changed:
+            self._startup = self._running
+            self._log_event('copy')
+
+    def reboot(self):
+        """Running configuration back to the startup configuration."""
+        with self.changed:
+            self._running = self._startup
+            self._log_event('reboot')
+
+    def _log_event(self, op):
+        self._journal.append({'time': time.time(), 'port': None, 'op': op,
+                              'vlans': frozenset(), 'source': 'switch'})
+        self.touch()
+
+
+_APPLY = {
+    'add': SwitchState._add,
+    'remove': SwitchState._remove,
+    'set': SwitchState._set,
+    'vlan-create': SwitchState._create_vlans,
+    'vlan-delete': SwitchState._delete_vlans,
+}

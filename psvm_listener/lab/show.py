@@ -1,0 +1,119 @@
+"""The CLI commands the lab switch answers, with output shaped like NX-OS 7.x on a 5K."""
+
+import re
+import time
+
+from psvm_listener import ports as port_names
+from psvm_listener import vlans as vlan_sets
+from psvm_listener.lab import model
+
+VERSION = '7.3(0)N1(1)'
+
+
+class CommandError(model.EditRejected):
+    """A command the switch does not know, or one with a bad argument."""
+
+
+def run(switch, command):
+    """The output of one CLI command on ``switch`` (a LabSwitch-like object)."""
+    words = command.split()
+    text = ' '.join(words).lower()
+    for pattern, answer in _COMMANDS:
+        match = pattern.match(text)
+        if match:
+            return answer(switch, *match.groups())
+    raise CommandError(f'Syntax error while parsing {command!r}: unknown command')
+
+
+def _header(command):
+    return (f'!Command: {command}\n!Time: {time.strftime("%a %b %d %H:%M:%S %Y")}\n\n'
+            f'version {VERSION}\n')
+
+
+def display_name(port):
+    """How running-config spells a port: Ethernet1/19, port-channel20."""
+    return 'Ethernet' + port_names.number(port) if port.startswith('ethernet') else port
+
+
+class InterfaceRenderer:
+    """Running-config blocks per port, cached while the port's VLAN set is unchanged.
+
+    A VLAN set is an immutable frozenset, replaced on every change, so its
+    identity tells whether the cached block is still true.
+    """
+
+    def __init__(self):
+        self._cache = {}
+
+    def block(self, port, allowed):
+        cached = self._cache.get(port)
+        if cached is not None and cached[0] is allowed:
+            return cached[1]
+        lines = [f'interface {display_name(port)}', '  switchport mode trunk']
+        lines += [f'  {line}' for line in vlan_sets.allowed_lines(allowed)]
+        text = '\n'.join(lines) + '\n'
+        self._cache[port] = (allowed, text)
+        return text
+
+
+def _running_config(switch, *_):
+    allowed = switch.state.allowed_map()
+    vlan_lines = [f'vlan {part}' for part in
+                  vlan_sets.chunks(switch.state.vlans(), max_chars=70)]
+    blocks = [switch.renderer.block(port, vlans) for port, vlans in allowed.items()]
+    return (_header('show running-config') + f'hostname {switch.name}\n\n'
+            + '\n'.join(vlan_lines) + '\n\n' + '\n'.join(blocks))
+
+
+def _running_config_interface(switch, spec):
+    try:
+        wanted = model.expand_ports(spec.replace(' ', ''))
+    except port_names.InvalidPortName as exc:
+        raise CommandError(f'Invalid interface {spec!r}: {exc}')
+    allowed = switch.state.allowed_map()
+    missing = [port for port in wanted if port not in allowed]
+    if missing:
+        raise CommandError(f'Invalid interface {missing[0]}: no such port on this switch')
+    blocks = [switch.renderer.block(port, allowed[port]) for port in wanted]
+    return _header(f'show running-config interface {spec}') + '\n' + '\n'.join(blocks)
+
+
+def _vlan_brief(switch, *_):
+    lines = ['', 'VLAN Name                             Status    Ports',
+             '---- -------------------------------- --------- -------------------------------']
+    for vlan in sorted(switch.state.vlans()):
+        name = 'default' if vlan == model.DEFAULT_VLAN else f'VLAN{vlan:04d}'
+        lines.append(f'{vlan:<4} {name:<32} active    ')
+    return '\n'.join(lines) + '\n'
+
+
+def _spanning_tree_global(switch, *_):
+    return ('\n------- STP Global Info -------\n'
+            f'Total ports*vlans : {switch.state.lif_usage()}\n'
+            f'Max ports*vlans   : {switch.state.limits.lif_limit}\n'
+            'Spanning Tree mode: RPVST\n')
+
+
+def _inventory(switch, *_):
+    parts = ['NAME: "Chassis",  DESCR: "Nexus5548 Chassis"\n'
+             'PID: N5K-C5548UP         ,  VID: V01 ,  SN: LAB0000001\n']
+    fexes = sorted({int(port_names.number(p).split('/')[0]) for p in switch.state.ports()
+                    if port_names.number(p).count('/') == 2})
+    parts += [f'NAME: "FEX {fex} CHASSIS",  DESCR: "N2K-C2248TP-1GE  CHASSIS"\n'
+              f'PID: N2K-C2248TP-1GE     ,  VID: V03 ,  SN: LABFEX{fex}\n' for fex in fexes]
+    return '\n'.join(parts)
+
+
+def _copy_running_startup(switch, *_):
+    switch.state.save()
+    return '[########################################] 100%\nCopy complete.\n'
+
+
+_COMMANDS = [
+    (re.compile(r'^show running-config$'), _running_config),
+    (re.compile(r'^show running-config interface (.+)$'), _running_config_interface),
+    (re.compile(r'^show vlan brief$'), _vlan_brief),
+    (re.compile(r'^show spanning-tree internal info global$'), _spanning_tree_global),
+    (re.compile(r'^show inventory$'), _inventory),
+    (re.compile(r'^copy running-config startup-config$'), _copy_running_startup),
+]

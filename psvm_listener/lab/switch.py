@@ -1,0 +1,118 @@
+"""LabSwitch: one simulated Nexus switch, its Python API for tests and benchmarks."""
+
+import inspect
+import time
+
+from psvm_listener import vlans as vlan_sets
+from psvm_listener.lab import model
+from psvm_listener.lab import server
+from psvm_listener.lab import show
+from psvm_listener.lab.faults import Faults
+
+
+class LabSwitch:
+    """A Nexus 5K with FEX, reachable over SSH/NETCONF on ``address``.
+
+    Every read and change here is what an operator at the console would see
+    or do; changes made this way are journalled with source 'operator'.
+    """
+
+    def __init__(self, users=None, ports='1/1-48', fex=(), port_channels=(),
+                 lif_limit=32000, max_list_items=64, max_list_chars=512,
+                 host='127.0.0.1', port=0, host_key_file=None, name='lab1', max_sessions=8):
+        self.name = name
+        self.users = dict(users if users is not None else {'admin': 'secret'})
+        self.limits = model.Limits(lif_limit, max_list_items, max_list_chars, max_sessions)
+        self.state = model.SwitchState(model.switch_ports(ports, fex, port_channels),
+                                       self.limits)
+        self.faults = Faults(self.state.changed)
+        self.renderer = show.InterfaceRenderer()
+        self.host_key = server.load_host_key(host_key_file)
+        self._stopped = False
+        self._server = server.SshServer(self, host, port)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+    def start(self):
+        self._server.start()
+        return self
+
+    def stop(self):
+        with self.state.changed:
+            self._stopped = True
+            self.state.changed.notify_all()
+        self._server.stop()
+
+    def stopped(self):
+        return self._stopped
+
+    @property
+    def address(self):
+        return self._server.address
+
+    @property
+    def fingerprint(self):
+        """'SHA256:<base64 without padding>', as OpenSSH prints it."""
+        return self.host_key.fingerprint
+
+    def ports(self):
+        return self.state.ports()
+
+    def allowed(self, port):
+        return self.state.allowed(port)
+
+    def set_allowed(self, port, vlans):
+        """The operator's manual change of a port's allowed list (drift)."""
+        vlans = vlans if vlans is vlan_sets.ALL else frozenset(vlans)
+        self.state.apply([model.Change('set', self.state.port(port), vlans)],
+                         source='operator', check_lif=False)
+
+    def vlans(self):
+        return self.state.vlans()
+
+    def create_vlans(self, vlans):
+        self.state.apply([model.Change('vlan-create', None, frozenset(vlans))],
+                         source='operator', check_lif=False)
+
+    def lif_usage(self):
+        return self.state.lif_usage()
+
+    def journal(self):
+        return self.state.journal()
+
+    def rpc_counts(self):
+        return self.state.rpc_counts()
+
+    def sessions(self):
+        return self._server.session_count()
+
+    def reboot(self):
+        """Running config back to startup config; every session is dropped."""
+        self.state.reboot()
+        self._server.drop_connections()
+
+    def wait_for(self, predicate, timeout=10.0):
+        """Wait until ``predicate()`` (or ``predicate(switch)``) is true.
+
+        The predicate runs without the switch's lock held (it may talk to
+        this switch), after every change and at least every 50 ms; returns
+        its value, or raises TimeoutError.
+        """
+        check = predicate if not inspect.signature(predicate).parameters else (
+            lambda: predicate(self))
+        deadline = time.monotonic() + timeout
+        while True:
+            seen = self.state.version
+            value = check()
+            if value:
+                return value
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f'{self.name}: condition not met in {timeout} s')
+            with self.state.changed:
+                if self.state.version == seen:
+                    self.state.changed.wait(min(remaining, 0.05))
