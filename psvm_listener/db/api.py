@@ -17,6 +17,7 @@ import datetime
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from psvm_listener import conf as config
 from psvm_listener.db import engines
 from psvm_listener.db import errors
 from psvm_listener.db import migration
@@ -42,6 +43,11 @@ class Kind:
     @property
     def table(self):
         return self.model.__table__
+
+    @property
+    def columns(self):
+        """The keys of the dicts rows come back as, in table order."""
+        return [c.name for c in self.table.columns if c.name not in self.hidden]
 
 
 CREDENTIAL = Kind(
@@ -94,8 +100,20 @@ class Database:
         self._sessions = orm.sessionmaker(self.engine, expire_on_commit=False)
         self._cipher = secrets.Cipher(key_file)
 
+    @classmethod
+    def from_config(cls, conf=None):
+        """The database of [database] connection, with [credentials] key_file."""
+        conf = conf or config.CONF
+        return cls(conf.database.connection, key_file=conf.credentials.key_file)
+
     def close(self):
         self.engine.dispose()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
 
     # schema
 
@@ -279,8 +297,7 @@ def _checked(kind, values, creating=False):
 
 
 def _as_dict(kind, row):
-    return {column.name: getattr(row, column.key) for column in kind.table.columns
-            if column.name not in kind.hidden}
+    return {name: getattr(row, name) for name in kind.columns}
 
 
 def _live(session, kind, row_id, lock=False, error=errors.NotFound, field=None):
@@ -328,8 +345,9 @@ def _check_unused(session, kind, row):
                 column == row.id, child.model.deleted == 0).order_by(child.model.id)).all()
             if users:
                 raise errors.InUse(
-                    f'{kind.name} {row.id} is used by {child.name}(s) '
-                    f'{", ".join(map(str, users))}; delete those first', field='id')
+                    f'{kind.name} {row.id} is still used by {child.name} '
+                    f'{", ".join(map(str, users))}; delete or change those first',
+                    field='id')
 
 
 def _flush(session, kind):

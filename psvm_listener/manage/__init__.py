@@ -7,7 +7,7 @@ command namespace and returning the exit code.
 
 import importlib
 
-FAMILIES = ('keys',)
+FAMILIES = ('keys', 'db', 'records')
 
 
 def add_parsers(subparsers):
