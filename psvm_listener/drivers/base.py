@@ -1,0 +1,89 @@
+"""What a switch driver does: the wire, and nothing that decides.
+
+A driver speaks one protocol to one switch.  It reads the allowed VLANs of
+many ports at once, applies a plan (create VLANs, add, remove) in as few
+round trips as the device allows, and maps every failure to a typed error so
+the caller knows whether to retry.  Which VLANs to change is the plugin's
+business (psvm_listener.plan).
+
+One driver object per switch keeps one session open across syncs and opens a
+new one when the old one broke.
+"""
+
+import abc
+import dataclasses
+
+from psvm_listener import errors
+
+
+class Unreachable(errors.RetryLater):
+    """The switch did not answer, or the session broke."""
+
+
+class Timeout(Unreachable):
+    """The switch took longer than the configured timeout to answer."""
+
+
+class SessionLimit(errors.RetryLater):
+    """The switch has no free management session (NX-OS allows 8)."""
+
+
+class Rejected(errors.Permanent):
+    """The switch refused the change or the read; the same plan fails again."""
+
+
+class AuthenticationFailed(errors.Permanent):
+    """The switch refused the user name or password."""
+
+
+class HostKeyMismatch(errors.Permanent):
+    """The switch's SSH host key is not the pinned or known one."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Login:
+    """How to reach one switch.  The password never shows in a repr."""
+
+    ip: str
+    port: int
+    user_name: str
+    password: str = dataclasses.field(repr=False)
+    host_key: str | None = None
+
+    @property
+    def name(self):
+        return f'{self.ip}:{self.port}'
+
+
+@dataclasses.dataclass(frozen=True)
+class Reading:
+    """What one read returned: allowed VLANs per port and LIF usage."""
+
+    allowed: dict
+    lif_usage: int
+    lif_limit: int | None = None
+
+
+class Driver(abc.ABC):
+    """One switch, one persistent session."""
+
+    def __init__(self, conf, login):
+        self.conf = conf
+        self.login = login
+        self.rpcs = 0
+
+    @abc.abstractmethod
+    def read(self, ports):
+        """A Reading for ``ports`` (normalised names): ALL stays ALL."""
+
+    @abc.abstractmethod
+    def apply(self, plan):
+        """Create ``plan.create``, then add, then remove, on every port."""
+
+    @abc.abstractmethod
+    def save(self):
+        """Persist the running configuration (copy running startup)."""
+
+    @abc.abstractmethod
+    def close(self):
+        """Close the session; the next call opens a new one."""

@@ -1,0 +1,189 @@
+"""Cisco Nexus over NETCONF (SSH, ncclient's ``nexus`` device handler).
+
+Round trips are the cost (DESIGN.md §6), so a sync makes at most two: one
+``exec-command`` that reads every port's running-config and the switch's LIF
+figures, and one ``edit-config`` that carries the whole plan.  The session
+stays open between syncs; a session that broke is reopened once and the RPC
+sent again (reads and this driver's edits are idempotent).  A switch that
+has no free XML session is retried with exponential backoff.
+"""
+
+import logging
+import threading
+
+import paramiko
+import tenacity
+from lxml import etree
+from ncclient import manager as nc_manager
+from ncclient.operations import errors as op_errors
+from ncclient.operations import rpc as nc_rpc
+from ncclient.transport import errors as transport_errors
+
+from psvm_listener import vlans
+from psvm_listener.drivers import base
+from psvm_listener.drivers import host_keys
+from psvm_listener.drivers import netconf_session
+from psvm_listener.drivers import nxos_xml
+
+LOG = logging.getLogger(__name__)
+
+SESSION_LIMIT_TEXT = 'xml session exceeded max allowed'
+_BROKEN = (transport_errors.TransportError, OSError, EOFError, paramiko.SSHException)
+
+
+class _Manager(nc_manager.Manager):
+    """ncclient's Manager that also hands back its SSH session, to close it."""
+
+    @property
+    def ssh_session(self):
+        return self._session
+
+
+class CiscoNexusNetconfDriver(base.Driver):
+    """Nexus 5K/FEX trunk ports over NX-OS's XML agent."""
+
+    session_class = netconf_session.PromptSSHSession
+    device_params = {'name': 'nexus'}
+
+    def __init__(self, conf, login):
+        super().__init__(conf, login)
+        self.options = conf.switches
+        self._host_keys = host_keys.HostKeyPolicy(
+            login.host_key, self.options.known_hosts_file, self.options.trust_on_first_use)
+        self._manager = None
+        self._lock = threading.RLock()
+
+    def read(self, ports):
+        ports = list(ports)
+        commands = [nxos_xml.LIF_COMMAND]
+        if ports:
+            commands.insert(0, nxos_xml.show_interfaces_command(ports))
+        text = self._reply_text(self._rpc(lambda m: m.exec_command(commands)))
+        try:
+            configs = nxos_xml.interface_configs(text)
+            usage, limit = nxos_xml.lif_figures(text)
+            missing = [port for port in ports if port not in configs]
+            if missing:
+                raise nxos_xml.UnreadableReply(f'no running-config for {missing[0]} in the reply')
+            allowed = {port: vlans.allowed_from_config(configs[port]) for port in ports}
+        except (ValueError, vlans.InvalidVlanList) as exc:
+            raise base.Rejected(f'switch {self.login.name}: unreadable reply: {exc}')
+        return base.Reading(allowed=allowed, lif_usage=usage, lif_limit=limit)
+
+    def apply(self, plan):
+        if not plan.changes and not plan.create:
+            return
+        config = nxos_xml.edit_config(plan, self.options.max_list_items,
+                                      self.options.max_list_chars)
+        self._rpc(lambda m: m.edit_config(target='running', config=config))
+
+    def save(self):
+        self._rpc(lambda m: m.exec_command(['copy running-config startup-config']))
+
+    def close(self):
+        with self._lock:
+            manager, self._manager = self._manager, None
+        if manager is None:
+            return
+        if manager.connected:
+            try:
+                manager.close_session()
+            except (*_BROKEN, op_errors.OperationError, op_errors.TimeoutExpiredError):
+                LOG.debug('switch %s: closing a broken session', self.login.name)
+        manager.ssh_session.close()
+
+    def _rpc(self, call):
+        """``call(manager)`` on the open session; retried while the switch is busy."""
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception_type(base.SessionLimit),
+            wait=tenacity.wait_exponential(multiplier=0.05, max=2.0),
+            stop=tenacity.stop_after_delay(self.options.busy_retry_seconds),
+            reraise=True)
+        with self._lock:
+            return retrying(self._rpc_reconnecting, call)
+
+    def _rpc_reconnecting(self, call):
+        """A session kept from an earlier sync may have died meanwhile: reopen it once."""
+        reused = self._manager is not None
+        try:
+            return self._rpc_once(call)
+        except base.Timeout:
+            raise
+        except base.Unreachable:
+            if not reused:
+                raise
+            LOG.info('switch %s: session broke; reopening it', self.login.name)
+            return self._rpc_once(call)
+
+    def _rpc_once(self, call):
+        manager = self._session()
+        self.rpcs += 1
+        try:
+            return call(manager)
+        except nc_rpc.RPCError as exc:
+            raise self._rpc_error(exc)
+        except op_errors.TimeoutExpiredError:
+            self.close()
+            raise base.Timeout(f'switch {self.login.name} did not answer within '
+                               f'{self.options.rpc_timeout:g} s')
+        except _BROKEN as exc:
+            self.close()
+            raise self._broken(exc)
+
+    def _rpc_error(self, exc):
+        message = exc.message or str(exc)
+        if SESSION_LIMIT_TEXT in message:
+            self.close()
+            return base.SessionLimit(f'switch {self.login.name}: {message.strip()}')
+        return base.Rejected(f'switch {self.login.name} rejected the request: {message.strip()}')
+
+    def _broken(self, exc):
+        if SESSION_LIMIT_TEXT in str(exc):
+            return base.SessionLimit(f'switch {self.login.name}: {SESSION_LIMIT_TEXT}')
+        return base.Unreachable(f'switch {self.login.name}: session lost: {exc}')
+
+    def _session(self):
+        if self._manager is not None and self._manager.connected:
+            return self._manager
+        self.close()
+        self._manager = self._connect()
+        return self._manager
+
+    def _connect(self):
+        """Open a NETCONF session; the host key is checked before the password goes."""
+        login, timeout = self.login, self.options.connect_timeout
+        device = nc_manager.make_device_handler(dict(self.device_params))
+        session = self.session_class(device)
+
+        def check_key(host, _md5_fingerprint):
+            self._host_keys.check(host, login.port, session.transport.get_remote_server_key())
+            return True
+
+        try:
+            session.connect(host=login.ip, port=login.port, username=login.user_name,
+                            password=login.password, timeout=timeout,
+                            unknown_host_cb=check_key, hostkey_verify=True,
+                            allow_agent=False, look_for_keys=False)
+        except transport_errors.AuthenticationError:
+            session.close()
+            raise base.AuthenticationFailed(
+                f'switch {login.name} refused user {login.user_name!r}: wrong user name or '
+                f'password (check the switch\'s credential)')
+        except TimeoutError:
+            session.close()
+            raise base.Timeout(f'switch {login.name} did not answer within {timeout:g} s')
+        except (base.HostKeyMismatch, transport_errors.SessionError) as exc:
+            session.close()
+            if isinstance(exc, base.HostKeyMismatch):
+                raise
+            raise base.Timeout(f'switch {login.name}: no NETCONF hello within {timeout:g} s')
+        except _BROKEN as exc:
+            session.close()
+            raise self._broken(exc)
+        return _Manager(session, device, timeout=self.options.rpc_timeout)
+
+    @staticmethod
+    def _reply_text(reply):
+        """The CLI text of a read's reply: every ``<data>`` element's text."""
+        root = etree.fromstring(reply.xml.encode())
+        return '\n'.join(''.join(node.itertext()) for node in root.iter('{*}data'))

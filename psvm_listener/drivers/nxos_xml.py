@@ -1,0 +1,110 @@
+"""NX-OS NETCONF forms the Nexus driver sends and the CLI text it reads back.
+
+Requests follow DESIGN.md §6: configuration goes inside
+``<configure><__XML__MODE__exec_configure>``; reads are CLI ``show`` commands
+whose reply ``<data>`` holds the running-config text.  Nothing here does I/O.
+"""
+
+import re
+
+from lxml import etree
+
+from psvm_listener import ports
+from psvm_listener import vlans
+
+LIF_COMMAND = 'show spanning-tree internal info global'
+
+_INTERFACE_MODES = {
+    'ethernet': '__XML__MODE_if-ethernet-switch',
+    'port-channel': '__XML__MODE_if-eth-port-channel-switch',
+}
+_LIF_USAGE = re.compile(r'^\s*Total ports\*vlans\s*:\s*(\d+)', re.M)
+_LIF_LIMIT = re.compile(r'^\s*Max ports\*vlans\s*:\s*(\d+)', re.M)
+_INTERFACE = re.compile(r'^interface\s+(\S+)\s*$', re.I)
+_LAST_NUMBER = re.compile(r'^(.*?)(\d+)$')
+
+
+class UnreadableReply(ValueError):
+    """Reply text without what the command should have printed."""
+
+
+def show_interfaces_command(names):
+    """One ``show running-config interface`` for many ports, as ranges.
+
+    NX-OS takes a comma-separated list with ranges of the last number:
+    ``ethernet1/1-48,ethernet101/1/1-48,port-channel20``.
+    """
+    groups = {}
+    for name in names:
+        prefix, number = _LAST_NUMBER.match(name).groups()
+        groups.setdefault(prefix, []).append(int(number))
+    items = [prefix + (str(low) if low == high else f'{low}-{high}')
+             for prefix, numbers in groups.items() for low, high in vlans.ranges(numbers)]
+    return 'show running-config interface ' + ','.join(items)
+
+
+def interface_configs(text):
+    """{port: its running-config lines} for each ``interface`` block in ``text``."""
+    configs, current = {}, None
+    for line in text.splitlines():
+        match = _INTERFACE.match(line)
+        if match:
+            current = ports.normalise(match.group(1))
+            configs[current] = []
+        elif current is not None and line[:1].isspace():
+            configs[current].append(line)
+        elif line.strip():
+            current = None
+    return {port: '\n'.join(lines) for port, lines in configs.items()}
+
+
+def lif_figures(text):
+    """(usage, limit or None) from ``show spanning-tree internal info global``."""
+    usage = _LIF_USAGE.search(text)
+    if not usage:
+        raise UnreadableReply(f'no "Total ports*vlans" line in the reply to {LIF_COMMAND!r}')
+    limit = _LIF_LIMIT.search(text)
+    return int(usage.group(1)), int(limit.group(1)) if limit else None
+
+
+def edit_config(plan, max_items, max_chars):
+    """The ``<config>`` that applies ``plan``: create, replace, add, remove.
+
+    Each VLAN list is cut into chunks the device takes whole; one chunk is
+    one ``<vlan>`` or one ``<switchport>`` command, all in this one document.
+    """
+    config = etree.Element('config')
+    mode = etree.SubElement(etree.SubElement(config, 'configure'), '__XML__MODE__exec_configure')
+
+    def lists(vlan_set):
+        return vlans.chunks(vlan_set, max_items, max_chars)
+
+    for part in lists(plan.create):
+        create = _sub(mode, 'vlan', 'vlan-id-create-delete')
+        _sub(create, '__XML__PARAM_value').text = part
+        _sub(create, '__XML__MODE_vlan')
+    for change in plan.changes:
+        if change.replace is not None:
+            first, *rest = lists(change.replace) or ['none']
+            _allowed(mode, change.port, 'vlan_id').text = first
+            for part in rest:
+                _allowed(mode, change.port, 'add', 'add-vlans').text = part
+    for verb in ('add', 'remove'):
+        for change in plan.changes:
+            for part in lists(getattr(change, verb)):
+                _allowed(mode, change.port, verb, f'{verb}-vlans').text = part
+    return config
+
+
+def _sub(parent, *names):
+    for name in names:
+        parent = etree.SubElement(parent, name)
+    return parent
+
+
+def _allowed(mode, port, *names):
+    kind = ports.kind(port)
+    interface = _sub(mode, 'interface', kind)
+    _sub(interface, 'interface').text = ports.number(port)
+    return _sub(interface, _INTERFACE_MODES[kind], 'switchport', 'trunk', 'allowed', 'vlan',
+                *names)
