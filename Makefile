@@ -31,6 +31,7 @@ pep8: $(STAMP)
 
 genconfig: $(STAMP)
 	$(BIN)/oslo-config-generator --config-file etc/psvm/psvm-config-generator.conf
+	$(BIN)/oslopolicy-sample-generator --config-file etc/psvm/psvm-policy-generator.conf
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -112,6 +112,33 @@ switch_opts = [
 ]
 
 
+api_opts = [
+    cfg.HostAddressOpt('bind_host', default='127.0.0.1',
+                       help='Address psvm-api listens on. Loopback by default: '
+                            'put it behind a TLS proxy to serve other hosts.'),
+    cfg.PortOpt('bind_port', default=9797,
+                help='TCP port psvm-api listens on (0: any free port).'),
+    cfg.StrOpt('auth_strategy', default='keystone',
+               choices=('keystone', 'http_basic', 'noauth'),
+               help='How psvm-api authenticates callers: keystone tokens '
+                    '(keystonemiddleware, see [keystone_authtoken]), HTTP '
+                    'basic against http_basic_auth_user_file, or noauth '
+                    '(everyone is admin; refused unless bind_host is '
+                    'loopback).'),
+    cfg.StrOpt('http_basic_auth_user_file', default='/etc/psvm/htpasswd',
+               help='htpasswd file of bcrypt hashes ("htpasswd -B") for '
+                    'auth_strategy http_basic.'),
+    cfg.ListOpt('http_basic_roles', default=['admin'],
+                help='Roles every user of http_basic_auth_user_file has, '
+                     'as seen by the policy rules.'),
+    cfg.IntOpt('threads', default=8, min=1,
+               help='Threads of psvm-api that serve requests.'),
+    cfg.IntOpt('max_request_body_size', default=65536, min=1024,
+               help='Largest request body psvm-api reads, in bytes; a larger '
+                    'one gets 413.'),
+]
+
+
 def list_opts():
     """Options by group, for oslo-config-generator."""
     return [
@@ -120,6 +147,7 @@ def list_opts():
         ('nova', nova_opts),
         ('credentials', credential_opts),
         ('switches', switch_opts),
+        ('api', api_opts),
     ]
 
 

@@ -1,0 +1,191 @@
+"""The WSGI application: route, authorize, validate, call the database layer.
+
+Routing is one pattern: ``/v2[/{project_id}]/{collection}[/{id}]``; the
+project id of nova-style URLs is accepted and ignored (every call is an
+administrator's).  Everything a caller can get wrong answers 4xx; a 5xx
+means a bug here or a database that is down.
+"""
+
+import json
+import re
+
+import webob
+import webob.dec
+from oslo_context import context
+from oslo_log import log as logging
+from oslo_policy import policy as oslo_policy
+
+from psvm_listener.api import faults
+from psvm_listener.api import openapi
+from psvm_listener.api import policy
+from psvm_listener.api import resources
+from psvm_listener.api import schemas
+from psvm_listener.db import errors as db_errors
+
+LOG = logging.getLogger(__name__)
+
+OPENAPI_PATH = '/v2/openapi.json'
+COLLECTIONS = {resource.collection: resource for resource in resources.ALL}
+ROUTE = re.compile(
+    r'^/v2(?:/(?P<project_id>[^/]+))?/(?P<collection>%s)(?:/(?P<id>[^/]+))?/?$'
+    % '|'.join(sorted(COLLECTIONS, key=len, reverse=True)))
+ACTIONS = {
+    False: {'GET': 'list', 'POST': 'create'},
+    True: {'GET': 'show', 'PUT': 'update', 'DELETE': 'delete'},
+}
+
+
+class Application:
+    """Serves the three resources over ``database`` (a db.api.Database).
+
+    ``resync(switch_id)`` is called after each change to a switch or a
+    binding; ``enforcer`` is an oslo.policy Enforcer with our rules.
+    """
+
+    def __init__(self, database, enforcer, resync):
+        self.database = database
+        self.enforcer = enforcer
+        self.resync = resync
+
+    @webob.dec.wsgify
+    def __call__(self, request):
+        try:
+            return self._dispatch(request)
+        except faults.Fault as fault:
+            return faults.response(fault.status, str(fault), fault.headers)
+        except (db_errors.DbError, db_errors.Unavailable) as exc:
+            fault = faults.from_db_error(exc)
+            if fault is None:
+                raise
+            if fault.status >= 500:
+                LOG.warning('cannot serve %s %s: %s', request.method,
+                            request.path_info, exc)
+            return faults.response(fault.status, str(fault))
+
+    def _dispatch(self, request):
+        match = ROUTE.match(request.path_info)
+        if match is None:
+            raise faults.Fault(404, f'no resource at {request.path_info}')
+        resource = COLLECTIONS[match.group('collection')]
+        row_id = match.group('id')
+        methods = ACTIONS[row_id is not None]
+        action = methods.get(request.method)
+        if action is None:
+            raise faults.Fault(405, f'{request.method} is not allowed here',
+                               {'Allow': ', '.join(methods)})
+        self._authorize(request, resource, action)
+        handler = getattr(self, action)
+        if row_id is None:
+            return handler(request, resource)
+        return handler(request, resource, _row_id(resource, row_id))
+
+    def _authorize(self, request, resource, action):
+        if request.environ.get('HTTP_X_IDENTITY_STATUS') != 'Confirmed':
+            raise faults.Fault(401, 'authentication required')
+        creds = context.RequestContext.from_environ(request.environ).to_policy_values()
+        try:
+            self.enforcer.authorize(policy.rule_name(resource.kind, action), {},
+                                    creds, do_raise=True)
+        except oslo_policy.PolicyNotAuthorized:
+            raise faults.Fault(403, f'policy does not allow {resource.kind} {action}')
+
+    def list(self, request, resource):
+        rows = self._db(resource, 'list', **_list_filters(request, resource))
+        return _json({resource.plural: [resource.view(row) for row in rows]})
+
+    def show(self, request, resource, row_id):
+        return _one(resource, self._db(resource, 'get', row_id))
+
+    def create(self, request, resource):
+        values = _body(request, resource, resource.create_schema)
+        row = self._db(resource, 'create', **values)
+        self._resync(resource, row)
+        return _one(resource, row)
+
+    def update(self, request, resource, row_id):
+        values = _body(request, resource, resource.update_schema)
+        before = self._db(resource, 'get', row_id) if resource.resyncs else None
+        row = self._db(resource, 'update', row_id, **values)
+        self._resync(resource, before)
+        self._resync(resource, row)
+        return _one(resource, row)
+
+    def delete(self, request, resource, row_id):
+        before = self._db(resource, 'get', row_id) if resource.resyncs else None
+        self._db(resource, 'delete', row_id)
+        self._resync(resource, before)
+        return webob.Response(status=200, content_type=None, body=b'')
+
+    def _db(self, resource, verb, *args, **kwargs):
+        plural = 's' if verb == 'list' else ''
+        return getattr(self.database, f'{verb}_{resource.kind}{plural}')(*args, **kwargs)
+
+    def _resync(self, resource, row):
+        """Cast a resync of the switch ``row`` is or belongs to."""
+        if row is None or not resource.resyncs:
+            return
+        switch_id = row['id'] if resource is resources.SWITCH else row['switch_id']
+        self.resync(switch_id)
+
+
+def _row_id(resource, text):
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= schemas.MAX_ID:
+        return int(text)
+    raise faults.Fault(404, f'no {resource.kind} with id {text[:40]!r}')
+
+
+def _list_filters(request, resource):
+    """Bindings may be listed for one switch: ``?switch_id=3``."""
+    if resource is not resources.BINDING or 'switch_id' not in request.GET:
+        return {}
+    text = request.GET['switch_id']
+    if not (text.isascii() and text.isdigit() and int(text) <= schemas.MAX_ID):
+        raise faults.Fault(400, 'switch_id: must be a switch id (an integer)')
+    return {'switch_id': int(text)}
+
+
+def _body(request, resource, schema):
+    """The fields of a JSON body that matches ``schema``, or a 400."""
+    try:
+        document = json.loads(request.body.decode('utf-8'),
+                              parse_constant=_refuse_constant)
+        json.dumps(document, ensure_ascii=False).encode('utf-8')
+    except (UnicodeError, ValueError, RecursionError) as exc:
+        raise faults.Fault(400, f'the body is not a JSON document in UTF-8: '
+                                f'{str(exc)[:200]}')
+    try:
+        schemas.validate(schema, document)
+    except schemas.InvalidBody as exc:
+        raise faults.Fault(400, str(exc))
+    return document[resource.singular]
+
+
+def _refuse_constant(name):
+    raise ValueError(f'{name} is not a JSON number')
+
+
+def _one(resource, row):
+    return _json({resource.singular: resource.view(row)})
+
+
+def _json(document):
+    return webob.Response(status=200, content_type='application/json',
+                          charset='utf-8', body=json.dumps(document).encode())
+
+
+def build(database, enforcer, resync, protect):
+    """The whole WSGI stack: the OpenAPI document is public, the rest goes
+    through ``protect`` (an auth strategy wrapping the application)."""
+    protected = protect(Application(database, enforcer, resync))
+    document = openapi.document()
+
+    @webob.dec.wsgify
+    def route(request):
+        if request.path_info == OPENAPI_PATH:
+            if request.method not in ('GET', 'HEAD'):
+                return faults.response(405, f'{request.method} is not allowed here',
+                                       {'Allow': 'GET'})
+            return _json(document)
+        return request.get_response(protected)
+
+    return route

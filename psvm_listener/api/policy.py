@@ -1,0 +1,46 @@
+"""Who may do what: oslo.policy rules, admin-only unless the operator's
+policy file says otherwise.
+
+``psvm:<kind>:<action>`` for kind in credential, switch, binding and action
+in list, show, create, update, delete.  ``oslopolicy-sample-generator``
+writes etc/psvm/policy.yaml.sample from ``list_rules``.
+"""
+
+from oslo_policy import policy
+
+from psvm_listener.api import resources
+
+ADMIN = 'role:admin'
+ACTIONS = {
+    'list': ('GET', '', 'List {}s.'),
+    'show': ('GET', '/{id}', 'Show one {}.'),
+    'create': ('POST', '', 'Create a {}.'),
+    'update': ('PUT', '/{id}', 'Change a {}.'),
+    'delete': ('DELETE', '/{id}', 'Delete a {}.'),
+}
+
+
+def rule_name(kind, action):
+    return f'psvm:{kind}:{action}'
+
+
+def list_rules():
+    """Every rule with its default, for the enforcer and the sample generator."""
+    rules = [policy.RuleDefault('admin_api', ADMIN,
+                                description='Default rule of every PSVM API call.')]
+    for resource in resources.ALL:
+        for action, (method, suffix, description) in ACTIONS.items():
+            rules.append(policy.DocumentedRuleDefault(
+                name=rule_name(resource.kind, action),
+                check_str='rule:admin_api',
+                description=description.format(resource.kind),
+                operations=[{'method': method,
+                             'path': f'/v2/{resource.collection}{suffix}'}]))
+    return rules
+
+
+def enforcer(conf):
+    """An enforcer reading ``[oslo_policy] policy_file`` over the defaults."""
+    enforcing = policy.Enforcer(conf)
+    enforcing.register_defaults(list_rules())
+    return enforcing
