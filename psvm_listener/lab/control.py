@@ -1,0 +1,227 @@
+"""Loopback control interface: the LabSwitch API for tests in another process.
+
+HTTP with JSON bodies, bound to 127.0.0.1 only; VLAN sets travel as NX-OS
+list text ("10-20,40", "none", "all").
+
+    GET  /switches                      names, addresses, fingerprints
+    GET  /switches/NAME                 ports, VLANs, LIF usage, sessions, RPC counts, faults
+    GET  /switches/NAME/journal         applied changes with timestamps
+    POST /switches/NAME/faults          {latency, refuse_auth, stall, drop_after,
+                                         fail_next_edits, clear}
+    POST /switches/NAME/allowed         {"port": "e1/1", "vlans": "10-20"}   (drift)
+    POST /switches/NAME/vlans           {"vlans": "10-20"}                   (create)
+    POST /switches/NAME/reboot
+"""
+
+import http.server
+import json
+import threading
+import urllib.error
+import urllib.request
+
+from psvm_listener import errors
+from psvm_listener import ports as port_names
+from psvm_listener import vlans as vlan_sets
+from psvm_listener.lab import model
+
+
+class ControlError(errors.Permanent):
+    """The control interface refused a request; the text says why."""
+
+
+class _BadRequest(Exception):
+    status = 400
+
+
+class _NotFound(Exception):
+    status = 404
+
+
+def describe(switch):
+    host, port = switch.address
+    return {'name': switch.name, 'host': host, 'port': port,
+            'fingerprint': switch.fingerprint}
+
+
+def state(switch):
+    allowed = switch.state.allowed_map()
+    return dict(describe(switch),
+                ports={port: vlan_sets.format(vlans) for port, vlans in allowed.items()},
+                vlans=vlan_sets.format(switch.vlans()), lif_usage=switch.lif_usage(),
+                sessions=switch.sessions(), rpc_counts=switch.rpc_counts(),
+                faults=switch.faults.describe())
+
+
+def journal(switch):
+    return [dict(entry, vlans=vlan_sets.format(entry['vlans'])) for entry in switch.journal()]
+
+
+def _vlans(body):
+    try:
+        return vlan_sets.parse(str(body['vlans']))
+    except KeyError:
+        raise _BadRequest('"vlans" is required')
+    except vlan_sets.InvalidVlanList as exc:
+        raise _BadRequest(str(exc))
+
+
+def set_faults(switch, body):
+    faults = switch.faults
+    if body.get('clear'):
+        faults.clear()
+    try:
+        if 'latency' in body:
+            faults.latency = float(body['latency'])
+        if 'refuse_auth' in body:
+            faults.refuse_auth = bool(body['refuse_auth'])
+        if 'stall' in body:
+            faults.stall = bool(body['stall'])
+        if 'drop_after' in body:
+            faults.drop_after(body['drop_after'])
+        if 'fail_next_edits' in body:
+            faults.fail_next_edits(body['fail_next_edits'])
+    except (TypeError, ValueError) as exc:
+        raise _BadRequest(f'bad fault setting: {exc}')
+    return faults.describe()
+
+
+def set_allowed(switch, body):
+    if 'port' not in body:
+        raise _BadRequest('"port" is required')
+    switch.set_allowed(body['port'], _vlans(body))
+    return {'port': port_names.normalise(body['port']),
+            'vlans': vlan_sets.format(switch.allowed(body['port']))}
+
+
+def create_vlans(switch, body):
+    vlans = _vlans(body)
+    if vlans is vlan_sets.ALL:
+        raise _BadRequest('"vlans" must be a list, not all')
+    switch.create_vlans(vlans)
+    return {'vlans': vlan_sets.format(switch.vlans())}
+
+
+def reboot(switch, _body):
+    switch.reboot()
+    return {'rebooted': switch.name}
+
+
+_READS = {None: state, 'journal': journal}
+_WRITES = {'faults': set_faults, 'allowed': set_allowed, 'vlans': create_vlans,
+           'reboot': reboot}
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    switches = {}
+
+    def log_message(self, *args):
+        """Quiet: tests and benchmarks read stdout."""
+
+    def do_GET(self):
+        self._answer(lambda switch, view, _body: self._route(_READS, view)(switch))
+
+    def do_POST(self):
+        self._answer(lambda switch, action, body: self._route(_WRITES, action)(switch, body))
+
+    @staticmethod
+    def _route(table, name):
+        if name not in table:
+            raise _NotFound(f'no such resource {name!r}')
+        return table[name]
+
+    def _answer(self, call):
+        try:
+            document = self._dispatch(call)
+            status = 200
+        except (_BadRequest, _NotFound) as exc:
+            document, status = {'error': str(exc)}, exc.status
+        except (model.EditRejected, port_names.InvalidPortName) as exc:
+            document, status = {'error': str(exc)}, 400
+        payload = json.dumps(document).encode()
+        self.send_response(status)
+        self.send_header('Content-Type', 'application/json')
+        self.send_header('Content-Length', str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def _dispatch(self, call):
+        parts = self.path.strip('/').split('/')
+        if parts == ['switches'] and self.command == 'GET':
+            return [describe(switch) for switch in self.switches.values()]
+        if len(parts) not in (2, 3) or parts[0] != 'switches':
+            raise _NotFound(f'no such resource {self.path!r}')
+        switch = self.switches.get(parts[1])
+        if switch is None:
+            raise _NotFound(f'no switch named {parts[1]!r}')
+        return call(switch, parts[2] if len(parts) == 3 else None, self._body())
+
+    def _body(self):
+        length = int(self.headers.get('Content-Length') or 0)
+        if not length:
+            return {}
+        try:
+            body = json.loads(self.rfile.read(length))
+        except ValueError as exc:
+            raise _BadRequest(f'body is not JSON: {exc}')
+        if not isinstance(body, dict):
+            raise _BadRequest('body must be a JSON object')
+        return body
+
+
+class ControlServer:
+    """Serves the control interface for ``switches`` on 127.0.0.1."""
+
+    def __init__(self, switches, port=0):
+        handler = type('Handler', (_Handler,), {'switches': {s.name: s for s in switches}})
+        self._server = http.server.ThreadingHTTPServer(('127.0.0.1', port), handler)
+        self._server.daemon_threads = True
+        self.url = 'http://127.0.0.1:%d' % self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        name='lab-control', daemon=True)
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def stop(self):
+        self._server.shutdown()
+        self._server.server_close()
+
+
+class ControlClient:
+    """The control interface seen from another process."""
+
+    def __init__(self, url, timeout=10):
+        self.url = url.rstrip('/')
+        self.timeout = timeout
+
+    def _call(self, path, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.url + path, data=data,
+                                         headers={'Content-Type': 'application/json'})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            raise ControlError(json.loads(exc.read()).get('error', str(exc)))
+
+    def switches(self):
+        return self._call('/switches')
+
+    def state(self, name):
+        return self._call(f'/switches/{name}')
+
+    def journal(self, name):
+        return self._call(f'/switches/{name}/journal')
+
+    def faults(self, name, **settings):
+        return self._call(f'/switches/{name}/faults', settings)
+
+    def set_allowed(self, name, port, vlans):
+        return self._call(f'/switches/{name}/allowed', {'port': port, 'vlans': vlans})
+
+    def create_vlans(self, name, vlans):
+        return self._call(f'/switches/{name}/vlans', {'vlans': vlans})
+
+    def reboot(self, name):
+        return self._call(f'/switches/{name}/reboot', {})
