@@ -1,0 +1,106 @@
+"""Lab switch speed: small RPCs per second and `show running-config` of 240 ports.
+
+The switch runs as ``psvm-nexus-sim`` in its own process (ports 1/1-48 and
+FEX 101-104: 240 ports); the client is the raw NETCONF client, which adds
+no wait of its own.  Every port carries 120 VLANs in 60 runs, so the
+running-config wraps into continuation lines as on a busy switch.
+"""
+
+import statistics
+import subprocess
+import sys
+import time
+
+from psvm_listener import vlans as vlan_sets
+from psvm_listener.lab.client import RawNetconfClient
+
+SMALL_RPCS = 2000
+RUNNING_CONFIG_READS = 50
+NXOS = b'http://www.cisco.com/nxos:1.0'
+PORT_VLANS = frozenset(v for start in range(100, 700, 10) for v in (start, start + 1))
+
+
+def start_switch():
+    process = subprocess.Popen(
+        [sys.executable, '-m', 'psvm_listener.lab.cli', '--fex', '101-104',
+         '--max-list-items', '200'],
+        stdout=subprocess.PIPE, text=True)
+    ready = process.stdout.readline().split()
+    if not ready or ready[0] != 'ready':
+        process.kill()
+        raise RuntimeError(f'psvm-nexus-sim did not start: {ready}')
+    host, port = ready[2].rsplit(':', 1)
+    return process, (host, int(port))
+
+
+def exec_command(*commands):
+    cmds = b''.join(b'<cmd>%s</cmd>' % c.encode() for c in commands)
+    return b'<exec-command xmlns="%s">%s</exec-command>' % (NXOS, cmds)
+
+
+def edit_allowed(port_number, step):
+    """edit-config of one port's allowed list; ``step`` is the XML inside <vlan>."""
+    return (b'<edit-config><target><running/></target><config><configure>'
+            b'<__XML__MODE__exec_configure><interface><ethernet><interface>%s</interface>'
+            b'<__XML__MODE_if-ethernet-switch><switchport><trunk><allowed><vlan>%s'
+            b'</vlan></allowed></trunk></switchport></__XML__MODE_if-ethernet-switch>'
+            b'</ethernet></interface></__XML__MODE__exec_configure></configure></config>'
+            b'</edit-config>') % (port_number.encode(), step.encode())
+
+
+def fill_ports(client):
+    """Replace the allowed list of all 240 ports by a long one; edits per second."""
+    numbers = [f'1/{p}' for p in range(1, 49)] + [
+        f'{fex}/1/{p}' for fex in range(101, 105) for p in range(1, 49)]
+    text = vlan_sets.format(PORT_VLANS)
+    started = time.perf_counter()
+    for number in numbers:
+        reply = client.rpc(edit_allowed(number, f'<vlan_id>{text}</vlan_id>'))
+        assert b'<ok/>' in reply, reply
+    return len(numbers) / (time.perf_counter() - started)
+
+
+def small_rpcs_per_second(client):
+    """Alternating one-port read and one-VLAN edit, one session, back to back."""
+    read = exec_command('show running-config interface ethernet1/1')
+    edits = [edit_allowed('1/2', '<add><add-vlans>3000</add-vlans></add>'),
+             edit_allowed('1/2', '<remove><remove-vlans>3000</remove-vlans></remove>')]
+    started = time.perf_counter()
+    for index in range(SMALL_RPCS):
+        reply = client.rpc(edits[index // 2 % 2] if index % 2 else read)
+    assert b'rpc-error' not in reply, reply
+    return SMALL_RPCS / (time.perf_counter() - started)
+
+
+def running_config_latencies(client):
+    """Seconds per read: the first renders every port, the rest hit the cache
+    of unchanged ports (a port re-renders only after its list changes)."""
+    request = exec_command('show running-config')
+    latencies = []
+    for _ in range(RUNNING_CONFIG_READS + 1):
+        started = time.perf_counter()
+        reply = client.rpc(request)
+        latencies.append(time.perf_counter() - started)
+    assert reply.count(b'interface Ethernet') == 240, 'expected 240 ports'
+    return latencies[0], latencies[1:], len(reply)
+
+
+def run():
+    process, address = start_switch()
+    try:
+        with RawNetconfClient(address, 'admin', 'secret') as client:
+            edits_per_second = fill_ports(client)
+            rpcs_per_second = small_rpcs_per_second(client)
+            cold, warm, size = running_config_latencies(client)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    return {
+        'small_rpcs_per_s': round(rpcs_per_second),
+        'long_list_edits_per_s': round(edits_per_second),
+        'show_running_config_240_ports_ms_first': round(cold * 1e3, 2),
+        'show_running_config_240_ports_ms_median': round(statistics.median(warm) * 1e3, 2),
+        'show_running_config_240_ports_ms_p95': round(
+            statistics.quantiles(warm, n=20)[-1] * 1e3, 2),
+        'show_running_config_reply_bytes': size,
+    }
