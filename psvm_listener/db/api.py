@@ -97,6 +97,7 @@ class Database:
     def __init__(self, url, key_file=None):
         self.url = url
         self.engine = engines.create(url)
+        self._where = self.engine.url.render_as_string(hide_password=True)
         self._sessions = orm.sessionmaker(self.engine, expire_on_commit=False)
         self._cipher = secrets.Cipher(key_file)
 
@@ -120,11 +121,11 @@ class Database:
     def create_schema(self):
         """Migrate to the newest revision (``psvm-manage db sync``)."""
         engines.ensure_directory(self.url)
-        with _translated():
+        with _translated(self._where):
             migration.upgrade(self.engine)
 
     def schema_version(self):
-        with _translated():
+        with _translated(self._where):
             return migration.current(self.engine)
 
     # credentials
@@ -242,7 +243,7 @@ class Database:
 
     @contextlib.contextmanager
     def _transaction(self):
-        with _translated(), self._sessions.begin() as session:
+        with _translated(self._where), self._sessions.begin() as session:
             yield session
 
     def _create(self, kind, values):
@@ -377,20 +378,21 @@ def _archive(session, table, limit):
 
 
 @contextlib.contextmanager
-def _translated():
+def _translated(where):
     """Database errors as typed errors: a missing schema is Permanent, a
-    database that does not answer is RetryLater."""
+    database that does not answer is RetryLater.  ``where`` is the URL
+    without its password."""
     try:
         yield
     except (sa.exc.OperationalError, sa.exc.ProgrammingError) as exc:
         if _is_missing_table(exc):
             raise errors.SchemaMissing(
-                f'the database has no PSVM tables: run "psvm-manage db sync" ({exc.orig})')
+                f'{where} has no PSVM tables: run "psvm-manage db sync" ({exc.orig})')
         if isinstance(exc, sa.exc.ProgrammingError):
             raise
-        raise errors.Unavailable(f'database unavailable: {exc.orig}')
+        raise errors.Unavailable(f'database {where} unavailable: {exc.orig}')
     except (sa.exc.InterfaceError, sa.exc.DisconnectionError, sa.exc.TimeoutError) as exc:
-        raise errors.Unavailable(f'database unavailable: {exc}')
+        raise errors.Unavailable(f'database {where} unavailable: {exc}')
 
 
 def _is_missing_table(exc):

@@ -1,0 +1,60 @@
+import pytest
+from cryptography import fernet
+
+from psvm_listener.db import errors
+from psvm_listener.db import secrets
+
+
+@pytest.fixture
+def key_file(tmp_path):
+    path = tmp_path / 'credential.key'
+    path.write_bytes(fernet.Fernet.generate_key())
+    return str(path)
+
+
+def test_password_round_trip_and_token_hides_it(key_file):
+    cipher = secrets.Cipher(key_file)
+    token = cipher.encrypt('hunter2')
+    assert 'hunter2' not in token
+    assert cipher.decrypt(token) == 'hunter2'
+
+
+def test_missing_key_file_names_the_option_and_the_command(tmp_path):
+    cipher = secrets.Cipher(str(tmp_path / 'absent.key'))
+    with pytest.raises(errors.CredentialKeyMissing) as raised:
+        cipher.encrypt('hunter2')
+    message = str(raised.value)
+    assert 'absent.key' in message
+    assert '[credentials] key_file' in message
+    assert 'psvm-manage credential-key generate' in message
+
+
+def test_no_key_file_configured():
+    with pytest.raises(errors.CredentialKeyMissing, match='no credential key file'):
+        secrets.Cipher(None).encrypt('hunter2')
+
+
+def test_garbage_key_file(tmp_path):
+    path = tmp_path / 'bad.key'
+    path.write_text('not a key\n')
+    with pytest.raises(errors.CredentialKeyMissing, match='no valid Fernet key'):
+        secrets.Cipher(str(path)).encrypt('hunter2')
+
+
+def test_replaced_key_says_so(key_file, tmp_path):
+    token = secrets.Cipher(key_file).encrypt('hunter2')
+    other = tmp_path / 'other.key'
+    other.write_bytes(fernet.Fernet.generate_key())
+    with pytest.raises(errors.CredentialKeyMismatch, match='was the key replaced'):
+        secrets.Cipher(str(other)).decrypt(token)
+
+
+def test_rotation_new_key_on_top_still_reads_old_tokens(key_file, tmp_path):
+    old_token = secrets.Cipher(key_file).encrypt('old')
+    rotated = tmp_path / 'rotated.key'
+    new_key = fernet.Fernet.generate_key()
+    with open(key_file, 'rb') as old:
+        rotated.write_bytes(new_key + b'\n' + old.read() + b'\n')
+    cipher = secrets.Cipher(str(rotated))
+    assert cipher.decrypt(old_token) == 'old'
+    assert fernet.Fernet(new_key).decrypt(cipher.encrypt('new').encode()) == b'new'
