@@ -90,7 +90,8 @@ class Application:
             raise faults.Fault(403, f'policy does not allow {resource.kind} {action}')
 
     def list(self, request, resource):
-        rows = self._db(resource, 'list', **_list_filters(request, resource))
+        list_rows = getattr(self.database, f'list_{resource.kinds}')
+        rows = list_rows(**_list_filters(request, resource))
         return _json({resource.plural: [resource.view(row) for row in rows]})
 
     def show(self, request, resource, row_id):
@@ -117,8 +118,7 @@ class Application:
         return webob.Response(status=200, content_type=None, body=b'')
 
     def _db(self, resource, verb, *args, **kwargs):
-        plural = 's' if verb == 'list' else ''
-        return getattr(self.database, f'{verb}_{resource.kind}{plural}')(*args, **kwargs)
+        return getattr(self.database, f'{verb}_{resource.kind}')(*args, **kwargs)
 
     def _resync(self, resource, row):
         """Cast a resync of the switch ``row`` is or belongs to."""

@@ -18,6 +18,7 @@ class Resource:
     singular: str        # JSON key of one row
     plural: str          # JSON key of a list
     kind: str            # database method suffix and policy name
+    kinds: str           # the plural of kind, for list_<kinds>
     fields: dict         # settable fields and their schemas
     required: tuple      # fields a create must give
     resyncs: bool        # does a change ask the listener to resync a switch?
@@ -43,11 +44,11 @@ def _json_value(value):
     return value.isoformat() if hasattr(value, 'isoformat') else value
 
 
-CREDENTIAL = Resource('os-psvmcred', 'psvmcred', 'psvmcreds', 'credential',
+CREDENTIAL = Resource('os-psvmcred', 'psvmcred', 'psvmcreds', 'credential', 'credentials',
                       schemas.CREDENTIAL_FIELDS, ('user_name', 'password'), False)
-SWITCH = Resource('os-psvm', 'psvm', 'psvms', 'switch',
+SWITCH = Resource('os-psvm', 'psvm', 'psvms', 'switch', 'switches',
                   schemas.SWITCH_FIELDS, ('ip', 'switch_cred_id'), True)
-BINDING = Resource('os-psvmpbind', 'psvmpbind', 'psvmpbinds', 'binding',
+BINDING = Resource('os-psvmpbind', 'psvmpbind', 'psvmpbinds', 'binding', 'bindings',
                    schemas.BINDING_FIELDS,
                    ('switch_id', 'compute_node_id', 'switch_port'), True)
 

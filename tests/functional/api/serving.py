@@ -1,0 +1,96 @@
+"""A real psvm-api (cheroot on a free loopback port) over a fresh database,
+for functional tests; the calls it would cast to the listener are recorded."""
+
+import contextlib
+import pathlib
+import threading
+
+import bcrypt
+import requests
+from cryptography.fernet import Fernet
+from oslo_config import cfg
+
+from psvm_listener import conf
+from psvm_listener.api import server
+from psvm_listener.db import api as db_api
+
+ADMIN = ('admin', 'admin-password')
+READER = ('reader', 'reader-password')
+
+
+class RecordedResyncs:
+    """Stands in for rpc.ResyncClient: remembers the switches it was asked for."""
+
+    def __init__(self):
+        self.switch_ids = []
+        self.cast = threading.Condition()
+
+    def resync(self, switch_id=None, **_):
+        with self.cast:
+            self.switch_ids.append(switch_id)
+            self.cast.notify_all()
+
+    def wait_for(self, switch_ids, timeout=10):
+        """Wait until exactly ``switch_ids`` (in any order) were asked for."""
+        with self.cast:
+            self.cast.wait_for(lambda: sorted(self.switch_ids) == sorted(switch_ids),
+                               timeout)
+            return sorted(self.switch_ids)
+
+
+def config(tmp_path, **api_options):
+    """A private ConfigOpts with the [api] options given."""
+    options = cfg.ConfigOpts()
+    conf.register(options)
+    options([], project='psvm', default_config_files=[], default_config_dirs=[])
+    options.set_override('bind_port', 0, 'api')
+    options.set_override('key_file', str(tmp_path / 'credential.key'), 'credentials')
+    for name, value in api_options.items():
+        options.set_override(name, value, 'api')
+    return options
+
+
+def write_htpasswd(tmp_path, users):
+    """An htpasswd file of bcrypt hashes (cost 4: tests need no real cost)."""
+    path = pathlib.Path(tmp_path) / 'htpasswd'
+    lines = [f'{user}:{bcrypt.hashpw(password.encode(), bcrypt.gensalt(4)).decode()}'
+             for user, password in users]
+    path.write_text('\n'.join(lines) + '\n')
+    return str(path)
+
+
+def fresh_database(db_url, tmp_path):
+    key_file = pathlib.Path(tmp_path) / 'credential.key'
+    if not key_file.exists():
+        key_file.write_bytes(Fernet.generate_key())
+    database = db_api.Database(db_url, key_file=str(key_file))
+    database.create_schema()
+    return database
+
+
+class RunningApi:
+    def __init__(self, url, database, resyncs):
+        self.url = url
+        self.database = database
+        self.resyncs = resyncs
+        self.session = requests.Session()
+
+    def call(self, method, path, **kwargs):
+        return self.session.request(method, self.url + path, timeout=30, **kwargs)
+
+
+@contextlib.contextmanager
+def running(options, db_url, tmp_path, resync_client=None):
+    """Serve psvm-api as ``options`` say, over a fresh database at ``db_url``."""
+    database = fresh_database(db_url, tmp_path)
+    resyncs = resync_client or RecordedResyncs()
+    http = server.make_server(
+        options, server.application(options, database=database, resync_client=resyncs))
+    thread = threading.Thread(target=http.serve, daemon=True)
+    thread.start()
+    try:
+        yield RunningApi(f'http://127.0.0.1:{server.bound_port(http)}', database, resyncs)
+    finally:
+        http.stop()
+        thread.join(10)
+        database.close()
