@@ -1,7 +1,7 @@
 """Which SSH host key a switch may present, checked before any password is sent.
 
-A switch's pinned key (its ``host_key`` in psvm's database: an OpenSSH
-fingerprint ``SHA256:...`` or a public key line ``ssh-ed25519 AAAA...``) wins;
+A switch's pinned key (its ``host_key`` in psvm's database, an OpenSSH
+fingerprint ``SHA256:...``) wins;
 without one, the operator's known_hosts file decides; a switch in neither is
 refused unless trust-on-first-use is configured, which records its key.
 """
@@ -24,14 +24,6 @@ def fingerprint(key):
     return 'SHA256:' + base64.b64encode(digest).decode().rstrip('=')
 
 
-def _pinned_matches(pinned, key):
-    pinned = pinned.strip()
-    if pinned.startswith('SHA256:'):
-        return pinned == fingerprint(key)
-    words = pinned.split()
-    return len(words) >= 2 and words[0] == key.get_name() and words[1] == key.get_base64()
-
-
 class HostKeyPolicy:
     """Decides on one switch's key; raises HostKeyMismatch with the reason."""
 
@@ -43,7 +35,7 @@ class HostKeyPolicy:
     def check(self, host, port, key):
         name = host if port == 22 else f'[{host}]:{port}'
         if self.pinned:
-            if _pinned_matches(self.pinned, key):
+            if self.pinned.strip() == fingerprint(key):
                 return
             raise base.HostKeyMismatch(
                 f'switch {host}:{port} presented host key {fingerprint(key)}, '

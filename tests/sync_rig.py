@@ -1,0 +1,101 @@
+"""A lab switch wired to a real PSVM DB and a real nova DB, and the plugin over them.
+
+Shared by the plugin, driver and psvm-manage functional tests and by the
+sync benchmark, so that each builds the same world the same way.
+"""
+
+import contextlib
+
+from cryptography import fernet
+from oslo_config import cfg
+
+from psvm_listener import conf as config
+from psvm_listener import inventory
+from psvm_listener import plugins
+from psvm_listener.db import api
+from psvm_listener.lab import nova
+from tests import databases
+
+
+def make_conf(**overrides):
+    """A private ConfigOpts with every psvm option, defaults plus ``overrides``
+    ({name: value} for [DEFAULT], {'group.name': value} for the others)."""
+    conf = cfg.ConfigOpts()
+    config.register(conf)
+    conf([], project='psvm', default_config_files=[], default_config_dirs=[])
+    for name, value in overrides.items():
+        group, _, option = name.rpartition('.')
+        conf.set_override(option, value, group=group or None)
+    return conf
+
+
+class Rig:
+    """One lab switch, its credential and switch rows, a nova cloud, a plugin."""
+
+    def __init__(self, tmp_path, switch, psvm_url=None, nova_url=None, **overrides):
+        self._stack = contextlib.ExitStack()
+        self.switch = switch
+        self.key_file = tmp_path / 'credential.key'
+        self.key_file.write_bytes(fernet.Fernet.generate_key())
+        psvm_url = psvm_url or self._sqlite(tmp_path)
+        self.nova_url = nova_url or self._sqlite(tmp_path)
+        self.database = api.Database(psvm_url, str(self.key_file))
+        self.database.create_schema()
+        nova.create_schema(self.nova_url)
+        self.nova = nova.NovaLab(self.nova_url)
+        self.inventory = inventory.Inventory(self.nova_url)
+        self.conf = make_conf(**{'credentials.key_file': str(self.key_file),
+                                 'database.connection': psvm_url,
+                                 'nova.connection': self.nova_url, **overrides})
+        self.switch_id = self.add_switch(switch)
+        self.plugin = plugins.load(self.conf, self.database, self.inventory)
+        self._booted = 0
+        self._networks = {}
+
+    def _sqlite(self, tmp_path):
+        return self._stack.enter_context(databases.fresh_database('sqlite', tmp_path))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def close(self):
+        self.plugin.close()
+        self.inventory.close()
+        self.nova.close()
+        self.database.close()
+        self._stack.close()
+
+    def add_switch(self, switch, user='admin', password='secret', host_key=None):
+        cred = self.database.create_credential(user_name=user, password=password)
+        ip, port = switch.address
+        row = self.database.create_switch(ip=ip, port=port, switch_cred_id=cred['id'],
+                                          host_key=host_key or switch.fingerprint)
+        return row['id']
+
+    def host(self, name, port, vlans=(), switch_id=None):
+        """A compute host bound to ``port``, with one instance on each of ``vlans``."""
+        node = self.nova.add_service_host(name)
+        self.database.create_binding(switch_id=switch_id or self.switch_id,
+                                     compute_node_id=node, switch_port=port)
+        for vlan in vlans:
+            self.boot(name, vlan)
+        return node
+
+    def boot(self, host, vlan):
+        """An instance on ``host`` in the network of ``vlan`` (created if new)."""
+        network = self.network(vlan)
+        self._booted += 1
+        uuid = f'00000000-0000-4000-8000-{self._booted:012d}'
+        self.nova.boot(uuid, host, network)
+        return uuid
+
+    def network(self, vlan):
+        if vlan not in self._networks:
+            self._networks[vlan] = self.nova.add_network(vlan)
+        return self._networks[vlan]
+
+    def sync(self, ports=None, **kwargs):
+        return self.plugin.sync(self.switch_id, ports, **kwargs)
