@@ -2,13 +2,16 @@
 
 oslo.messaging registers its metrics and tracing options on ``cfg.CONF``
 only, yet reads them from whatever ConfigOpts the transport was built on;
-so they are registered here on the one given (as oslo.messaging's own
-ConfFixture does, without needing the ``fixtures`` package).
+and a notifier's exchange (``control_exchange``) must be set before its
+transport is made.  So every option is registered up front on the one
+given (as oslo.messaging's own ConfFixture does, without needing the
+``fixtures`` package).
 """
 
 import importlib
 
 import oslo_messaging
+from oslo_messaging import opts as messaging_opts
 
 NOVA_EXCHANGE = 'nova'
 
@@ -19,6 +22,8 @@ _GLOBAL_ONLY_OPTS = (
 
 
 def register_opts(conf):
+    for group, opts in messaging_opts.list_opts():
+        conf.register_opts(opts, group=group)
     for module, name in _GLOBAL_ONLY_OPTS:
         opts = getattr(importlib.import_module(module), name)
         conf.register_opts(opts, group=name)

@@ -7,6 +7,7 @@ from oslo_config import cfg
 from psvm_listener import transport
 
 RABBIT = 'rabbit://guest:guest@127.0.0.1:5672/'
+AMQP = 'amqp://guest:guest@127.0.0.1:5672//'
 
 
 def config():
@@ -23,9 +24,8 @@ def rpc_transport(url=RABBIT):
 def notification_transport(url=RABBIT, exchange='nova'):
     """Transport whose notifiers publish to ``exchange``, as nova's do."""
     conf = config()
-    notify = transport.notification_transport(conf, url=url)
     conf.set_override('control_exchange', exchange)
-    return notify
+    return transport.notification_transport(conf, url=url)
 
 
 def unique(prefix):

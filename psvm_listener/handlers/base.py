@@ -72,8 +72,8 @@ def instance_uuid(payload):
 def named_hosts(notification):
     """Every host the payload or the publisher names."""
     data = instance_data(notification.payload)
-    hosts = {data.get(key) for key in HOST_KEYS}
-    hosts.add(publisher_host(notification.publisher_id))
+    hosts = [data.get(key) for key in HOST_KEYS]
+    hosts.append(publisher_host(notification.publisher_id))
     return frozenset(host for host in hosts if isinstance(host, str) and host)
 
 

@@ -73,6 +73,12 @@ def test_payload_that_is_no_object_is_malformed(payload):
         handle('compute.instance.create.end', payload)
 
 
+def test_hosts_that_are_no_strings_are_ignored():
+    change = handle('compute.instance.create.end', {'host': ['c1'], 'node': 'n1'},
+                    publisher_id=['compute.c2'])
+    assert change.hosts == frozenset()
+
+
 def test_move_without_instance_is_malformed():
     with pytest.raises(base.MalformedNotification):
         handle('compute.instance.live_migration.pre.start', {'host': 'src'})
