@@ -12,7 +12,6 @@ switch that hangs or fails holds up nobody else; a failing switch backs off
 exponentially and keeps its ports dirty until a sync of them succeeds.
 """
 
-import datetime
 import threading
 import time
 
@@ -117,7 +116,7 @@ class SwitchWorker:
 class Reconciler:
     """Marks ports dirty and runs one worker per switch to sync them.
 
-    ``database``: PSVM's DB API (list_switches, list_bindings, record_sync).
+    ``database``: PSVM's DB API (list_switches, list_bindings).
     ``inventory``: nova's view (hosts_of_compute_nodes).  ``plugin``: the
     sync plugin (``sync(switch_id, ports, intents=...)``).
     """
@@ -200,33 +199,26 @@ class Reconciler:
     # -- syncing -----------------------------------------------------------
 
     def sync_switch(self, switch_id, ports, marked_at):
-        """Sync ``ports`` (or ``ALL``) of one switch and record the outcome."""
+        """Sync ``ports`` (or ``ALL``) of one switch.
+
+        The plugin records each sync's result, LIF usage and drift in the
+        switch's row; here go the metrics.
+        """
         label = str(switch_id)
         started = time.monotonic()
         try:
             result = self.plugin.sync(
                 switch_id, None if ports is workqueue.ALL else sorted(ports),
                 intents=self.intents.by_host())
-        except Exception as exc:
+        except Exception:
             self.metrics.failures.labels(label).inc()
-            self._record(switch_id, f'failed: {type(exc).__name__}: {exc}', None, None)
             raise
         finished = time.monotonic()
         self.metrics.sync_duration.labels(label).observe(finished - started)
         self.metrics.latency.observe(finished - marked_at)
-        lif_usage = getattr(result, 'lif_usage', None)
-        if lif_usage is not None:
-            self.metrics.lif_usage.labels(label).set(lif_usage)
-        self._record(switch_id, 'ok', lif_usage, getattr(result, 'drift', None))
+        if result.lif_usage is not None:
+            self.metrics.lif_usage.labels(label).set(result.lif_usage)
         return result
-
-    def _record(self, switch_id, result, lif_usage, drift):
-        try:
-            self.database.record_sync(
-                switch_id, at=datetime.datetime.now(datetime.timezone.utc),
-                result=result, lif_usage=lif_usage, drift=drift)
-        except Exception:
-            LOG.exception('Could not record the sync of switch %s', switch_id)
 
     # -- lifecycle ---------------------------------------------------------
 
