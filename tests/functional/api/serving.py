@@ -8,6 +8,7 @@ import threading
 import bcrypt
 import requests
 from cryptography.fernet import Fernet
+from keystonemiddleware import opts as keystone_opts
 from oslo_config import cfg
 
 from psvm_listener import conf
@@ -42,9 +43,13 @@ def config(tmp_path, **api_options):
     """A private ConfigOpts with the [api] options given."""
     options = cfg.ConfigOpts()
     conf.register(options)
+    for group, opts in keystone_opts.list_auth_token_opts():
+        options.register_opts(opts, group=group)
     options([], project='psvm', default_config_files=[], default_config_dirs=[])
     options.set_override('bind_port', 0, 'api')
     options.set_override('key_file', str(tmp_path / 'credential.key'), 'credentials')
+    options.set_override('www_authenticate_uri', 'http://127.0.0.1:5000/v3',
+                         'keystone_authtoken')
     for name, value in api_options.items():
         options.set_override(name, value, 'api')
     return options
