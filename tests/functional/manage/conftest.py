@@ -1,0 +1,52 @@
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+PSVM_MANAGE = os.path.join(os.path.dirname(sys.executable), 'psvm-manage')
+
+
+class Manage:
+    """psvm-manage run as a subprocess with one --config-file."""
+
+    def __init__(self, config_file):
+        self.config_file = config_file
+
+    def run(self, *args, stdin=None):
+        return subprocess.run([PSVM_MANAGE, '--config-file', self.config_file, *args],
+                              input=stdin, capture_output=True, text=True, timeout=60)
+
+    def ok(self, *args, stdin=None):
+        result = self.run(*args, stdin=stdin)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    def json(self, *args, stdin=None):
+        return json.loads(self.ok(*args, '--format', 'json', stdin=stdin))
+
+    def fails(self, *args, stdin=None):
+        result = self.run(*args, stdin=stdin)
+        assert result.returncode != 0, result.stdout
+        assert 'Traceback' not in result.stderr, result.stderr
+        return result.stderr
+
+
+@pytest.fixture
+def manage(db_url, tmp_path):
+    """psvm-manage against a fresh database on SQLite, MariaDB and PostgreSQL."""
+    config = tmp_path / 'psvm.conf'
+    config.write_text(
+        f'[DEFAULT]\nstate_path = {tmp_path}/state\n'
+        f'[database]\nconnection = {db_url}\n'
+        f'[credentials]\nkey_file = {tmp_path}/keys/credential.key\n')
+    return Manage(str(config))
+
+
+@pytest.fixture
+def synced(manage):
+    """psvm-manage on a synced database with a credential key."""
+    manage.ok('db', 'sync')
+    manage.ok('credential-key', 'generate')
+    return manage
