@@ -138,6 +138,38 @@ api_opts = [
                     'one gets 413.'),
 ]
 
+listener_opts = [
+    cfg.StrOpt('exchange', default='nova',
+               help='Exchange nova publishes its notifications to (nova\'s '
+                    'control_exchange).'),
+    cfg.ListOpt('topics', default=['notifications', 'versioned_notifications'],
+                help='Notification topics to consume: legacy and versioned.'),
+    cfg.StrOpt('pool', default='psvm-listener',
+               help='Name of psvm-listener\'s own queue on the notification '
+                    'topics, so other consumers (ceilometer...) keep theirs.'),
+    cfg.StrOpt('rpc_topic', default='psvm-listener',
+               help='Topic of the resync RPC server (psvm-manage sync, '
+                    'psvm-api).'),
+    cfg.HostAddressOpt('metrics_address', default='127.0.0.1',
+                       help='Address of the Prometheus /metrics endpoint.'),
+    cfg.PortOpt('metrics_port', default=9464,
+                help='TCP port of the Prometheus /metrics endpoint '
+                     '(0: any free port, logged at start).'),
+    cfg.FloatOpt('shutdown_timeout', default=30.0, min=0.0,
+                 help='Seconds a stopping listener waits for syncs in flight '
+                      'before it closes the switch sessions anyway.'),
+    cfg.FloatOpt('move_intent_ttl', default=1800.0, min=1.0,
+                 help='Seconds a move announced by a notification (live '
+                      'migration pre.start, resize prep) keeps the '
+                      'instance\'s VLANs on the destination if no end of '
+                      'the move is ever seen.'),
+    cfg.FloatOpt('retry_base', default=0.5, min=0.01,
+                 help='Seconds before the first retry of a failed sync of a '
+                      'switch; doubled after each further failure.'),
+    cfg.FloatOpt('retry_cap', default=60.0, min=0.01,
+                 help='Longest wait between two retries of a failing switch.'),
+]
+
 
 def list_opts():
     """Options by group, for oslo-config-generator."""
@@ -148,6 +180,7 @@ def list_opts():
         ('credentials', credential_opts),
         ('switches', switch_opts),
         ('api', api_opts),
+        ('listener', listener_opts),
     ]
 
 
