@@ -31,6 +31,12 @@ SESSION_LIMIT_TEXT = 'xml session exceeded max allowed'
 _BROKEN = (transport_errors.TransportError, OSError, EOFError, paramiko.SSHException)
 
 
+def _discard(session):
+    """Close a session whose connect failed, at whatever step it failed."""
+    if session.transport is not None:
+        session.close()
+
+
 class _Manager(nc_manager.Manager):
     """ncclient's Manager that also hands back its SSH session, to close it."""
 
@@ -165,20 +171,20 @@ class CiscoNexusNetconfDriver(base.Driver):
                             unknown_host_cb=check_key, hostkey_verify=True,
                             allow_agent=False, look_for_keys=False)
         except transport_errors.AuthenticationError:
-            session.close()
+            _discard(session)
             raise base.AuthenticationFailed(
                 f'switch {login.name} refused user {login.user_name!r}: wrong user name or '
                 f'password (check the switch\'s credential)')
         except TimeoutError:
-            session.close()
+            _discard(session)
             raise base.Timeout(f'switch {login.name} did not answer within {timeout:g} s')
         except (base.HostKeyMismatch, transport_errors.SessionError) as exc:
-            session.close()
+            _discard(session)
             if isinstance(exc, base.HostKeyMismatch):
                 raise
             raise base.Timeout(f'switch {login.name}: no NETCONF hello within {timeout:g} s')
         except _BROKEN as exc:
-            session.close()
+            _discard(session)
             raise self._broken(exc)
         return _Manager(session, device, timeout=self.options.rpc_timeout)
 

@@ -1,0 +1,176 @@
+"""The NETCONF driver against the lab switch over real SSH: sessions, keys, errors."""
+
+import threading
+
+import paramiko
+import pytest
+
+from psvm_listener import plan
+from psvm_listener import vlans
+from psvm_listener.drivers import base
+from psvm_listener.drivers import cisco_nexus_netconf
+from psvm_listener.drivers import host_keys
+from psvm_listener.lab import LabSwitch
+from tests import sync_rig
+
+FEX_AND_CHANNEL = ('ethernet1/1', 'ethernet101/1/7', 'ethernet102/1/48', 'port-channel20')
+
+
+def driver_for(switch, password='secret', host_key='pinned', driver_class=None, **options):
+    conf = sync_rig.make_conf(**{f'switches.{k}': v for k, v in options.items()})
+    ip, port = switch.address
+    login = base.Login(ip, port, 'admin', password,
+                       switch.fingerprint if host_key == 'pinned' else host_key)
+    return (driver_class or cisco_nexus_netconf.CiscoNexusNetconfDriver)(conf, login)
+
+
+@pytest.fixture
+def driver(lab_switch):
+    driver = driver_for(lab_switch)
+    yield driver
+    driver.close()
+
+
+def test_one_read_gives_every_port_and_the_lif_figures(lab_switch, driver):
+    lab_switch.set_allowed('ethernet101/1/7', {1, 10, 20})
+    lab_switch.set_allowed('port-channel20', set())
+    reading = driver.read(FEX_AND_CHANNEL)
+    assert reading.allowed == {'ethernet1/1': vlans.ALL,
+                               'ethernet101/1/7': {1, 10, 20},
+                               'ethernet102/1/48': vlans.ALL,
+                               'port-channel20': frozenset()}
+    assert (reading.lif_usage, reading.lif_limit) == (lab_switch.lif_usage(), 32000)
+    assert lab_switch.rpc_counts() == {'exec-command': 1} and driver.rpcs == 1
+
+
+def test_one_edit_applies_fex_and_port_channel_changes_in_order(lab_switch, driver):
+    lab_switch.set_allowed('ethernet101/1/7', {1, 10, 20})
+    the_plan = plan.make_plan(
+        {'ethernet1/1': frozenset({30}), 'ethernet101/1/7': frozenset({10, 40}),
+         'port-channel20': frozenset({40})},
+        driver.read(['ethernet1/1', 'ethernet101/1/7', 'port-channel20']).allowed,
+        frozenset({1}))
+    driver.apply(the_plan)
+    assert lab_switch.allowed('ethernet1/1') == {1, 30}
+    assert lab_switch.allowed('ethernet101/1/7') == {1, 10, 40}
+    assert lab_switch.allowed('port-channel20') == {1, 40}
+    ops = [entry['op'] for entry in lab_switch.journal() if entry['source'] == 'netconf']
+    assert ops == ['vlan-create', 'set', 'set', 'add', 'remove']
+    assert lab_switch.rpc_counts()['edit-config'] == 1
+
+
+def test_lists_longer_than_the_device_takes_are_chunked_in_one_edit():
+    odd = frozenset(range(101, 1101, 2))
+    with LabSwitch(ports='1/1-2') as switch:
+        driver = driver_for(switch)
+        driver.apply(plan.make_plan({'ethernet1/2': odd}, {'ethernet1/2': vlans.ALL}))
+        assert switch.allowed('ethernet1/2') == odd
+        assert switch.rpc_counts() == {'edit-config': 1}
+        driver.apply(plan.make_plan({'ethernet1/2': frozenset()}, {'ethernet1/2': odd}))
+        assert switch.allowed('ethernet1/2') == frozenset()
+        assert driver.read(['ethernet1/2']).allowed == {'ethernet1/2': frozenset()}
+        driver.close()
+
+
+def test_session_is_kept_between_calls(lab_switch, driver):
+    driver.read(['ethernet1/1'])
+    driver.read(['ethernet1/1'])
+    assert lab_switch.sessions() == 1
+
+
+def test_broken_session_is_reopened_once(lab_switch, driver):
+    driver.read(['ethernet1/1'])
+    lab_switch.reboot()
+    assert driver.read(['ethernet1/1']).allowed == {'ethernet1/1': vlans.ALL}
+
+
+def test_wrong_password_is_a_clear_permanent_error(lab_switch):
+    driver = driver_for(lab_switch, password='wrong')
+    with pytest.raises(base.AuthenticationFailed,
+                       match="refused user 'admin': wrong user name or password"):
+        driver.read(['ethernet1/1'])
+    assert 'wrong' not in repr(driver.login)
+
+
+def test_wrong_pinned_host_key_is_refused_before_login(lab_switch):
+    other = 'SHA256:' + 'A' * 43
+    driver = driver_for(lab_switch, host_key=other)
+    with pytest.raises(base.HostKeyMismatch, match=f'not its pinned key {other}'):
+        driver.read(['ethernet1/1'])
+    assert lab_switch.rpc_counts() == {}
+
+
+def test_unknown_host_key_is_refused_without_trust_on_first_use(lab_switch):
+    with pytest.raises(base.HostKeyMismatch, match='unknown host key SHA256:'):
+        driver_for(lab_switch, host_key=None).read(['ethernet1/1'])
+
+
+def test_trust_on_first_use_records_the_key_then_holds_to_it(lab_switch, tmp_path):
+    known_hosts = tmp_path / 'known_hosts'
+    options = {'known_hosts_file': str(known_hosts), 'trust_on_first_use': True}
+    driver = driver_for(lab_switch, host_key=None, **options)
+    driver.read(['ethernet1/1'])
+    driver.close()
+    ip, port = lab_switch.address
+    recorded = paramiko.HostKeys(str(known_hosts)).lookup(f'[{ip}]:{port}')
+    assert [host_keys.fingerprint(k) for k in recorded.values()] == [lab_switch.fingerprint]
+    lab_switch.stop()
+    with LabSwitch(port=port) as impostor:
+        with pytest.raises(base.HostKeyMismatch, match='not the key known_hosts file'):
+            driver_for(impostor, host_key=None, **options).read(['ethernet1/1'])
+
+
+def test_unreachable_switch_is_retry_later(lab_switch):
+    driver = driver_for(lab_switch)
+    lab_switch.stop()
+    with pytest.raises(base.Unreachable):
+        driver.read(['ethernet1/1'])
+
+
+def test_stalled_switch_times_out(lab_switch, driver):
+    driver.read(['ethernet1/1'])
+    stalled = driver_for(lab_switch, rpc_timeout=0.3)
+    stalled.read(['ethernet1/1'])
+    lab_switch.faults.stall = True
+    try:
+        with pytest.raises(base.Timeout, match='did not answer within 0.3 s'):
+            stalled.read(['ethernet1/1'])
+    finally:
+        lab_switch.faults.stall = False
+        stalled.close()
+
+
+def test_rejected_edit_is_permanent_and_names_the_reason(lab_switch, driver):
+    with pytest.raises(base.Rejected, match='reserved for internal use'):
+        driver.apply(plan.Plan(create=frozenset({4000})))
+
+
+class _WatchedDriver(cisco_nexus_netconf.CiscoNexusNetconfDriver):
+    """Tells the test when the switch first turned it away for want of sessions."""
+
+    turned_away = None
+
+    def _connect(self):
+        try:
+            return super()._connect()
+        except base.SessionLimit:
+            self.turned_away.set()
+            raise
+
+
+def test_session_limit_is_retried_with_backoff_until_a_session_frees():
+    with LabSwitch(max_sessions=1) as switch:
+        holder = driver_for(switch)
+        holder.read(['ethernet1/1'])
+        with pytest.raises(base.SessionLimit, match='xml session exceeded max allowed'):
+            driver_for(switch, busy_retry_seconds=0.2).read(['ethernet1/1'])
+        waiting = driver_for(switch, driver_class=_WatchedDriver)
+        waiting.turned_away = threading.Event()
+        readings = []
+        reader = threading.Thread(target=lambda: readings.append(waiting.read(['ethernet1/1'])))
+        reader.start()
+        assert waiting.turned_away.wait(10)
+        holder.close()
+        reader.join(10)
+        assert readings and readings[0].allowed == {'ethernet1/1': vlans.ALL}
+        waiting.close()
