@@ -21,7 +21,7 @@ def main(argv=None):
     try:
         conf.load(sys.argv[1:] if argv is None else argv)
         return conf.CONF.command.func(conf.CONF.command) or 0
-    except (conf.ConfigError, errors.PsvmError, ValueError, OSError) as exc:
+    except (conf.ConfigError, cfg.Error, errors.PsvmError, ValueError, OSError) as exc:
         print(f'psvm-manage: error: {exc}', file=sys.stderr)
         return 1
 

@@ -1,3 +1,6 @@
+from tests.functional.manage import conftest
+
+
 def test_sync_then_version(manage):
     assert manage.json('db', 'version') == {'current': None, 'head': '0001'}
     assert manage.json('db', 'sync') == {'revision': '0001'}
@@ -22,3 +25,8 @@ def test_archive_deleted_rows(synced):
     assert [c['id'] for c in synced.json('cred', 'list', '--deleted')] == [cred['id']]
     assert 'max_rows must be between 1' in synced.fails(
         'db', 'archive_deleted_rows', '--max-rows', '0')
+
+
+def test_missing_config_file_is_a_clear_error(tmp_path):
+    error = conftest.Manage(str(tmp_path / 'absent.conf')).fails('db', 'version')
+    assert 'absent.conf' in error
