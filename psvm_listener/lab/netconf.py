@@ -46,7 +46,15 @@ def refuse(channel):
     except (OSError, EOFError, paramiko.SSHException):
         pass
     finally:
+        close_quietly(channel)
+
+
+def close_quietly(channel):
+    """Close a channel whose connection may already be gone."""
+    try:
         channel.close()
+    except (OSError, EOFError, paramiko.SSHException):
+        pass
 
 
 class NetconfSession:
@@ -68,7 +76,7 @@ class NetconfSession:
         except (OSError, EOFError, paramiko.SSHException) as exc:
             LOG.debug('session %s of %s ended: %s', self.session_id, self.switch.name, exc)
         finally:
-            self.channel.close()
+            close_quietly(self.channel)
 
     def _answer(self, message):
         """Reply to one message; False when the session is over."""
