@@ -7,7 +7,7 @@ command namespace and returning the exit code.
 
 import importlib
 
-FAMILIES = ('keys', 'db', 'records')
+FAMILIES = ('keys', 'db', 'records', 'sync')
 
 
 def add_parsers(subparsers):

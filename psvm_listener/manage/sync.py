@@ -1,0 +1,114 @@
+"""psvm-manage plan / sync: the intelligent sync, one shot, without the service.
+
+``plan`` reads nova and the switches and prints what a sync would change;
+``sync --local`` applies it in this process.  Without ``--local``, ``sync``
+is meant to ask the running listeners to do it (an RPC cast).
+"""
+
+import sys
+
+from psvm_listener import conf
+from psvm_listener import errors
+from psvm_listener import inventory as nova_inventory
+from psvm_listener import plugins
+from psvm_listener import vlans
+from psvm_listener.db import api
+from psvm_listener.manage import output
+
+CHANGE_COLUMNS = ('switch_id', 'port', 'change')
+SUMMARY_COLUMNS = ('switch_id', 'ports', 'changed', 'rpcs', 'seconds', 'lif_usage', 'refused')
+
+
+def add_parsers(subparsers):
+    plan = subparsers.add_parser(
+        'plan', help='print what a sync would change on each port, touching nothing')
+    _add_scope(plan)
+    plan.set_defaults(func=print_plan)
+    sync = subparsers.add_parser('sync', help='sync switch ports with nova now')
+    _add_scope(sync)
+    sync.add_argument('--local', action='store_true',
+                      help='sync in this process instead of asking the listeners')
+    sync.add_argument('--force', action='store_true',
+                      help='apply removals beyond psvm_max_removal_ratio')
+    sync.set_defaults(func=run_sync)
+
+
+def _add_scope(parser):
+    parser.add_argument('--switch', type=int, metavar='ID',
+                        help='only this switch (default: every switch)')
+    parser.add_argument('--host', metavar='HOST',
+                        help='only the ports bound to this compute host')
+    output.add_format_argument(parser)
+
+
+def print_plan(args):
+    return _sync_each(args, dry_run=True, force=False)
+
+
+def run_sync(args):
+    if not args.local:
+        raise errors.Permanent(
+            'asking the listeners to sync (an RPC cast) is not available yet; '
+            'use "psvm-manage sync --local" to sync in this process')
+    return _sync_each(args, dry_run=False, force=args.force)
+
+
+def _sync_each(args, dry_run, force):
+    database = api.Database.from_config()
+    inventory = nova_inventory.Inventory(conf.CONF.nova.connection)
+    plugin = plugins.load(conf.CONF, database, inventory)
+    try:
+        scope = _scope(database, inventory, args.switch, args.host)
+        results, failed = [], []
+        for switch_id, ports in scope.items():
+            try:
+                results.append(plugin.sync(switch_id, ports, force=force, dry_run=dry_run))
+            except errors.PsvmError as exc:
+                failed.append(f'switch {switch_id}: {type(exc).__name__}: {exc}')
+    finally:
+        plugin.close()
+        inventory.close()
+        database.close()
+    _print(args.format, results)
+    for failure in failed:
+        print(f'psvm-manage: error: {failure}', file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _scope(database, inventory, switch_id, host):
+    """switch id → ports to sync (None: every bound port)."""
+    if switch_id is not None:
+        database.get_switch(switch_id)
+    if host is None:
+        switches = [switch_id] if switch_id is not None else [
+            s['id'] for s in database.list_switches()]
+        return dict.fromkeys(switches)
+    bindings = database.list_bindings(switch_id=switch_id)
+    hosts = inventory.hosts_of_compute_nodes({b['compute_node_id'] for b in bindings})
+    scope = {}
+    for binding in bindings:
+        if hosts.get(binding['compute_node_id']) == host:
+            scope.setdefault(binding['switch_id'], []).append(binding['switch_port'])
+    if not scope:
+        raise errors.Permanent(f'no switch port is bound to a compute node of host {host!r}')
+    return scope
+
+
+def _print(fmt, results):
+    if fmt == 'json':
+        output.print_json([result.as_dict() for result in results])
+        return
+    output.print_table(CHANGE_COLUMNS, [
+        (r.switch_id, change.port, describe(change)) for r in results for change in r.changes])
+    output.print_table(SUMMARY_COLUMNS, [
+        (r.switch_id, len(r.ports), len(r.changes), r.rpcs, f'{r.duration:.3f}', r.lif_usage,
+         '; '.join(refusal.message for refusal in r.refusals)) for r in results])
+
+
+def describe(change):
+    """'+10-12 -40', or 'all → 1,10-20' for a port that allowed ALL."""
+    if change.replace is not None:
+        return f'all → {vlans.format(change.replace)}'
+    parts = [f'+{vlans.format(change.add)}' if change.add else '',
+             f'-{vlans.format(change.remove)}' if change.remove else '']
+    return ' '.join(part for part in parts if part)

@@ -1,0 +1,53 @@
+import pytest
+
+from psvm_listener import vlans
+from tests import sync_rig
+from tests.functional.manage.conftest import Manage
+
+
+@pytest.fixture
+def world(tmp_path, lab_switch):
+    """A lab switch with two bound hosts, and psvm-manage configured for it."""
+    with sync_rig.Rig(tmp_path, lab_switch) as rig:
+        rig.host('compute-1', 'ethernet1/3', vlans=(100, 101))
+        rig.host('compute-2', 'ethernet101/1/2', vlans=(200,))
+        config = tmp_path / 'psvm.conf'
+        config.write_text(
+            f'[database]\nconnection = {rig.conf.database.connection}\n'
+            f'[nova]\nconnection = {rig.nova_url}\n'
+            f'[credentials]\nkey_file = {rig.key_file}\n')
+        yield rig, Manage(str(config))
+
+
+def test_plan_prints_per_port_changes_and_touches_nothing(world):
+    rig, manage = world
+    table = manage.ok('plan')
+    assert '| 1         | ethernet1/3     | all → 1,100-101 |' in table
+    assert 'ethernet101/1/2' in table
+    assert rig.switch.allowed('ethernet1/3') is vlans.ALL
+    assert 'edit-config' not in rig.switch.rpc_counts()
+    [result] = manage.json('plan', '--host', 'compute-2')
+    assert result['changes'] == [{'port': 'ethernet101/1/2', 'add': 'none',
+                                  'remove': 'none', 'replace': '1,200'}]
+    assert result['dry_run'] is True and result['rpcs'] == 1
+
+
+def test_sync_local_applies_and_reports(world):
+    rig, manage = world
+    [result] = manage.json('sync', '--local', '--switch', str(rig.switch_id))
+    assert [c['port'] for c in result['changes']] == ['ethernet1/3', 'ethernet101/1/2']
+    assert rig.switch.allowed('ethernet1/3') == {1, 100, 101}
+    assert rig.switch.allowed('ethernet101/1/2') == {1, 200}
+    rig.switch.set_allowed('ethernet1/3', {1, 100, 101, 102, 103, 104, 105})
+    refused = manage.ok('sync', '--local', '--host', 'compute-1')
+    assert 'more than psvm_max_removal_ratio 0.5' in refused
+    manage.ok('sync', '--local', '--host', 'compute-1', '--force')
+    assert rig.switch.allowed('ethernet1/3') == {1, 100, 101}
+
+
+def test_bad_scope_and_missing_local_are_clear_errors(world):
+    _, manage = world
+    assert 'no switch port is bound to a compute node of host' in manage.fails(
+        'plan', '--host', 'nowhere')
+    assert 'switch 99' in manage.fails('plan', '--switch', '99')
+    assert 'use "psvm-manage sync --local"' in manage.fails('sync')
