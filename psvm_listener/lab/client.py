@@ -25,6 +25,7 @@ class RawNetconfClient:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._transport = paramiko.Transport(sock)
         self._transport.connect(username=username, password=password)
+        self.host_key = self._transport.get_remote_server_key()
         self._channel = self._transport.open_session(timeout=timeout)
         self._channel.settimeout(timeout)
         self._channel.invoke_subsystem(subsystem)

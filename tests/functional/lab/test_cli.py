@@ -1,0 +1,150 @@
+"""psvm-nexus-sim in its own process, observed and steered through the control interface."""
+
+import subprocess
+import sys
+
+import pytest
+from ncclient import operations
+from ncclient import transport
+
+from psvm_listener import vlans
+from psvm_listener.lab.client import RawNetconfClient
+from psvm_listener.lab.control import ControlClient
+from psvm_listener.lab.control import ControlError
+from tests.functional.lab.conftest import add
+from tests.functional.lab.conftest import connect
+from tests.functional.lab.conftest import running_config_filter
+
+
+def start(*args):
+    process = subprocess.Popen([sys.executable, '-m', 'psvm_listener.lab.cli', *args],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return process
+
+
+def read_ready(process, switches):
+    """{name: (address, fingerprint)} and the control URL, from the ready lines."""
+    ready = {}
+    for _ in range(switches):
+        word, name, address, fingerprint = process.stdout.readline().split()
+        assert word == 'ready'
+        host, port = address.rsplit(':', 1)
+        ready[name] = ((host, int(port)), fingerprint)
+    word, url = process.stdout.readline().split()
+    assert word == 'control'
+    return ready, url
+
+
+def stop(process):
+    process.terminate()
+    assert process.wait(timeout=10) == 0
+
+
+@pytest.fixture
+def simulator():
+    process = start('--listen', '127.0.0.1:0', '--listen', 'edge=127.0.0.1:0',
+                    '--fex', '101', '--port-channels', '20', '--lif-limit', '400',
+                    '--user', 'admin:secret', '--user', 'ops:pw')
+    ready, url = read_ready(process, 2)
+    yield ready, ControlClient(url)
+    stop(process)
+
+
+def test_each_switch_prints_a_ready_line_with_a_pinnable_fingerprint(simulator):
+    ready, control = simulator
+    assert set(ready) == {'lab1', 'edge'}
+    for address, fingerprint in ready.values():
+        with RawNetconfClient(address, 'ops', 'pw') as client:
+            assert client.host_key.fingerprint == fingerprint
+    assert [(s['name'], s['port']) for s in control.switches()] == [
+        (name, address[1]) for name, (address, _) in ready.items()]
+
+
+def test_switches_keep_their_own_state(simulator):
+    ready, control = simulator
+    with connect(ready['lab1'][0]) as session:
+        session.edit_config(target='running', config=add('101/1/3', '10'))
+        session.edit_config(target='running', config=add('101/1/3', '11').replace(
+            '<add><add-vlans>11</add-vlans></add>', '<vlan_id>11</vlan_id>'))
+    assert control.state('lab1')['ports']['ethernet101/1/3'] == '11'
+    assert control.state('edge')['ports']['ethernet101/1/3'] == 'all'
+    assert control.state('lab1')['rpc_counts']['edit-config'] == 2
+    assert 'edit-config' not in control.state('edge')['rpc_counts']
+
+
+def test_drift_vlans_and_journal_through_the_control_interface(simulator):
+    ready, control = simulator
+    control.create_vlans('edge', '10-12')
+    control.set_allowed('edge', 'Eth1/7', '10-11')
+    with connect(ready['edge'][0]) as session:
+        text = session.get(filter=running_config_filter('ethernet1/7')).data_xml
+        session.edit_config(target='running', config=add('1/7', '12'))
+    assert vlans.allowed_from_config(text) == {10, 11}
+    state = control.state('edge')
+    assert state['vlans'] == '1,10-12'
+    assert state['lif_usage'] == 3 + (48 + 48 + 1 - 1) * 4
+    assert [(e['op'], e['port'], e['vlans'], e['source'])
+            for e in control.journal('edge')] == [
+        ('vlan-create', None, '10-12', 'operator'),
+        ('set', 'ethernet1/7', '10-11', 'operator'),
+        ('add', 'ethernet1/7', '12', 'netconf')]
+
+
+def test_faults_and_reboot_through_the_control_interface(simulator):
+    ready, control = simulator
+    address = ready['lab1'][0]
+    assert control.faults('lab1', refuse_auth=True)['refuse_auth'] is True
+    with pytest.raises(transport.AuthenticationError):
+        connect(address)
+    control.faults('lab1', clear=True, fail_next_edits=1)
+    with connect(address) as session:
+        with pytest.raises(operations.RPCError, match="injected fault"):
+            session.edit_config(target='running', config=add('1/1', '10'))
+        session.edit_config(target='running', config=trunk_none('1/1'))
+    assert control.state('lab1')['ports']['ethernet1/1'] == 'none'
+    control.reboot('lab1')
+    assert control.state('lab1')['ports']['ethernet1/1'] == 'all'
+    assert control.journal('lab1')[-1]['op'] == 'reboot'
+
+
+def trunk_none(port_number):
+    return add(port_number, '1').replace('<add><add-vlans>1</add-vlans></add>', '<none/>')
+
+
+@pytest.mark.parametrize('call, message', [
+    (lambda c: c.state('nosuch'), "no switch named 'nosuch'"),
+    (lambda c: c.set_allowed('lab1', 'ethernet9/9', '10'), 'no such port'),
+    (lambda c: c.set_allowed('lab1', 'e1/1', '10-5000'), 'outside 1-4094'),
+    (lambda c: c.create_vlans('lab1', '3968'), 'reserved'),
+    (lambda c: c.faults('lab1', latency='slow'), 'bad fault setting'),
+    (lambda c: c._call('/switches/lab1/frobnicate', {}), 'no such resource'),
+])
+def test_bad_control_requests_get_clear_errors_and_change_nothing(simulator, call, message):
+    _, control = simulator
+    with pytest.raises(ControlError, match=message):
+        call(control)
+    assert control.journal('lab1') == []
+
+
+@pytest.mark.parametrize('args, message', [
+    (['--listen', 'nowhere'], 'is not [NAME=]HOST:PORT'),
+    (['--fex', 'x'], 'not a list of ids'),
+    (['--ports', '1/9-1'], 'runs backwards'),
+    (['--listen', 'a=127.0.0.1:0', '--listen', 'a=127.0.0.1:0'], 'names must differ'),
+])
+def test_bad_arguments_are_refused(args, message):
+    process = start(*args)
+    _, errors = process.communicate(timeout=30)
+    assert process.returncode == 2
+    assert message in errors
+
+
+def test_host_key_dir_keeps_the_fingerprint_across_restarts(tmp_path):
+    fingerprints = []
+    for _ in range(2):
+        process = start('--host-key-dir', str(tmp_path))
+        ready, _ = read_ready(process, 1)
+        fingerprints.append(ready['lab1'][1])
+        stop(process)
+    assert fingerprints[0] == fingerprints[1]
+    assert (tmp_path / 'lab1.key').exists()
