@@ -72,7 +72,7 @@ BINDING = Kind(
     unique=('switch_id', 'switch_port'), duplicate_field='switch_port')
 KINDS = (CREDENTIAL, SWITCH, BINDING)
 
-SYNC_CHECKS = {'at': lambda field, value: _utc(value),
+SYNC_CHECKS = {'at': check.utc_time,
                'result': check.sync_result,
                'lif_usage': check.optional_count,
                'drift': check.optional_count}
@@ -81,14 +81,6 @@ SYNC_CHECKS = {'at': lambda field, value: _utc(value),
 def now():
     """UTC without microseconds: what every backend can store and give back."""
     return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None, microsecond=0)
-
-
-def _utc(value):
-    if not isinstance(value, datetime.datetime):
-        raise errors.Invalid(f'at must be a datetime, not {value!r}', field='at')
-    if value.tzinfo is not None:
-        value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-    return value.replace(microsecond=0)
 
 
 class Database:

@@ -25,6 +25,14 @@ class Cipher:
         return self._keys().encrypt(password.encode('utf-8')).decode('ascii')
 
     def decrypt(self, token, what='a stored password'):
+        """The password in ``token``.  A token no cached key opens makes the
+        key file be read again once: a running listener then follows a key
+        rotation done with psvm-manage without a restart."""
+        try:
+            return self._keys().decrypt(token.encode('ascii')).decode('utf-8')
+        except fernet.InvalidToken:
+            pass
+        self._fernet = None
         try:
             return self._keys().decrypt(token.encode('ascii')).decode('utf-8')
         except fernet.InvalidToken:

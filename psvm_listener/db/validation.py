@@ -1,6 +1,7 @@
 """Checks on values before they reach a table, each failing with
 errors.Invalid naming the field; returns the value as it is stored."""
 
+import datetime
 import ipaddress
 import re
 
@@ -68,6 +69,16 @@ def switch_port(field, value):
 
 def id_(field, value):
     return integer(field, value)
+
+
+def utc_time(field, value):
+    """Naive UTC to the second, as every backend stores it; an aware time
+    is converted, a naive one taken as UTC."""
+    if not isinstance(value, datetime.datetime):
+        raise errors.Invalid(f'{field} must be a datetime, not {value!r}', field=field)
+    if value.tzinfo is not None:
+        value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return value.replace(microsecond=0)
 
 
 def sync_result(field, value):

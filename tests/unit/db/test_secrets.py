@@ -58,3 +58,17 @@ def test_rotation_new_key_on_top_still_reads_old_tokens(key_file, tmp_path):
     cipher = secrets.Cipher(str(rotated))
     assert cipher.decrypt(old_token) == 'old'
     assert fernet.Fernet(new_key).decrypt(cipher.encrypt('new').encode()) == b'new'
+
+
+def test_running_process_follows_a_key_rotation(key_file, tmp_path):
+    """The listener's cipher has read the old key; psvm-manage then puts a
+    new key on top and re-saves a password with it."""
+    running = secrets.Cipher(key_file)
+    running.decrypt(running.encrypt('warm up'))
+    new_key = fernet.Fernet.generate_key()
+    with open(key_file, 'rb') as old:
+        old_key = old.read()
+    with open(key_file, 'wb') as rotated:
+        rotated.write(new_key + b'\n' + old_key + b'\n')
+    token = secrets.Cipher(key_file).encrypt('rotated')
+    assert running.decrypt(token) == 'rotated'
