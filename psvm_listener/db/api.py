@@ -377,9 +377,10 @@ def _translated(where):
     try:
         yield
     except (sa.exc.OperationalError, sa.exc.ProgrammingError) as exc:
-        if _is_missing_table(exc):
+        if _is_schema_behind(exc):
             raise errors.SchemaMissing(
-                f'{where} has no PSVM tables: run "psvm-manage db sync" ({exc.orig})')
+                f'{where} lacks PSVM tables or columns: run "psvm-manage db sync" '
+                f'({exc.orig})')
         if isinstance(exc, sa.exc.ProgrammingError):
             raise
         raise errors.Unavailable(f'database {where} unavailable: {exc.orig}')
@@ -387,8 +388,16 @@ def _translated(where):
         raise errors.Unavailable(f'database {where} unavailable: {exc}')
 
 
-def _is_missing_table(exc):
+# SQLite says it in words; MariaDB (errno) and PostgreSQL (SQLSTATE) in codes.
+SQLITE_SCHEMA_BEHIND = ('no such table', 'no such column')
+MYSQL_SCHEMA_BEHIND = (1146, 1054)        # no such table, unknown column
+POSTGRESQL_SCHEMA_BEHIND = ('42P01', '42703')  # undefined table, undefined column
+
+
+def _is_schema_behind(exc):
+    """Was the statement refused for a table or column the schema lacks?"""
     orig = exc.orig
-    return ('no such table' in str(orig)
-            or getattr(orig, 'pgcode', None) == '42P01'
-            or (getattr(orig, 'args', None) or (None,))[0] == 1146)
+    args = getattr(orig, 'args', None) or (None,)
+    return (any(text in str(orig) for text in SQLITE_SCHEMA_BEHIND)
+            or getattr(orig, 'pgcode', None) in POSTGRESQL_SCHEMA_BEHIND
+            or args[0] in MYSQL_SCHEMA_BEHIND)

@@ -43,7 +43,8 @@ class InvalidSwitchPort(Invalid, ports.InvalidPortName):
 
 
 class SchemaMissing(DbError):
-    """The tables are missing: ``psvm-manage db sync`` has not been run."""
+    """Tables or columns are missing: ``psvm-manage db sync`` has not been
+    run since the code was installed or upgraded."""
 
 
 class CredentialKeyMissing(DbError):

@@ -210,6 +210,13 @@ def test_missing_schema_is_permanent_and_says_what_to_run(db_url):
             db.list_switches()
 
 
+def test_schema_behind_the_code_says_what_to_run(database):
+    with database.engine.begin() as connection:
+        connection.execute(sa.text('ALTER TABLE psvm_switch DROP COLUMN drift'))
+    with pytest.raises(errors.SchemaMissing, match='psvm-manage db sync'):
+        database.list_switches()
+
+
 @pytest.mark.parametrize('url', [
     'mysql+pymysql://root@127.0.0.1:1/psvm',
     'postgresql+psycopg2://postgres:topsecret@127.0.0.1:1/psvm',
