@@ -104,15 +104,21 @@ def check_not_reserved(vlans):
         raise EditRejected(f'VLAN(s) {reserved} are reserved for internal use')
 
 
+def port_lif_usage(vlans, vlan_db):
+    """STP logical interfaces of one trunk port: its allowed VLANs that exist."""
+    return len(vlan_db) if vlans is ALL else len(vlans & vlan_db)
+
+
 def lif_usage(allowed, vlan_db):
-    """STP logical interfaces: per trunk port, the allowed VLANs that exist."""
-    return sum(len(vlan_db) if vlans is ALL else len(vlans & vlan_db)
-               for vlans in allowed.values())
+    return sum(port_lif_usage(vlans, vlan_db) for vlans in allowed.values())
 
 
 class _Config(NamedTuple):
+    """One configuration; never changed once built, so readers need no lock."""
+
     allowed: dict
     vlans: frozenset
+    lif_usage: int
 
 
 class SwitchState:
@@ -121,7 +127,8 @@ class SwitchState:
     def __init__(self, ports, limits=Limits()):
         self.limits = limits
         self.changed = threading.Condition(threading.RLock())
-        self._running = _Config({port: ALL for port in ports}, frozenset({DEFAULT_VLAN}))
+        allowed = {port: ALL for port in ports}
+        self._running = _Config(allowed, frozenset({DEFAULT_VLAN}), len(allowed))
         self._startup = self._running
         self._journal = []
         self._rpc_counts = {}
@@ -156,8 +163,7 @@ class SwitchState:
         return self._running.vlans
 
     def lif_usage(self):
-        with self.changed:
-            return lif_usage(self._running.allowed, self._running.vlans)
+        return self._running.lif_usage
 
     def journal(self):
         with self.changed:
@@ -175,13 +181,16 @@ class SwitchState:
     def apply(self, changes, source='netconf', check_lif=True):
         """Apply every change or none; EditRejected says why none were."""
         with self.changed:
+            changes = [c._replace(port=self.port(c.port)) if c.port else c for c in changes]
             old = self._running
-            new = _Config(dict(old.allowed), set(old.vlans))
+            allowed, vlans = dict(old.allowed), set(old.vlans)
             for change in changes:
-                _APPLY[change.op](self, new, change)
-            new = _Config(new.allowed, frozenset(new.vlans))
-            if check_lif:
-                self._check_lif(old, new)
+                _APPLY[change.op](allowed, vlans, change)
+            new = self._config(old, allowed, frozenset(vlans), {c.port for c in changes})
+            if check_lif and new.lif_usage > max(self.limits.lif_limit, old.lif_usage):
+                raise EditRejected(
+                    f'Exceeded the logical interface limit: the change needs '
+                    f'{new.lif_usage} ports*vlans, the limit is {self.limits.lif_limit}')
             self._running = new
             now = time.time()
             self._journal.extend(
@@ -189,50 +198,14 @@ class SwitchState:
                 for c in changes)
             self.touch()
 
-    def _check_lif(self, old, new):
-        before = lif_usage(old.allowed, old.vlans)
-        after = lif_usage(new.allowed, new.vlans)
-        if after > self.limits.lif_limit and after > before:
-            raise EditRejected(
-                f'Exceeded the logical interface limit: the change needs {after} '
-                f'ports*vlans, the limit is {self.limits.lif_limit}')
-
-    def _add(self, new, change):
-        check_not_reserved(change.vlans)
-        current = new.allowed[self.port(change.port)]
-        if current is not ALL and change.vlans is not ALL:
-            new.allowed[self.port(change.port)] = current | change.vlans
-        elif change.vlans is ALL:
-            new.allowed[self.port(change.port)] = ALL
-
-    def _remove(self, new, change):
-        check_not_reserved(change.vlans)
-        port = self.port(change.port)
-        current = new.allowed[port]
-        if change.vlans is ALL:
-            new.allowed[port] = frozenset()
-            return
-        if current is ALL:
-            current = frozenset(range(vlan_sets.MIN_VLAN, vlan_sets.MAX_VLAN + 1))
-        new.allowed[port] = current - change.vlans
-
-    def _set(self, new, change):
-        check_not_reserved(change.vlans)
-        new.allowed[self.port(change.port)] = change.vlans
-
-    def _create_vlans(self, new, change):
-        if change.vlans is ALL:
-            raise EditRejected('VLAN create needs a VLAN list, not all')
-        check_not_reserved(change.vlans)
-        new.vlans.update(change.vlans)
-
-    def _delete_vlans(self, new, change):
-        if change.vlans is ALL:
-            raise EditRejected('VLAN delete needs a VLAN list, not all')
-        check_not_reserved(change.vlans)
-        if DEFAULT_VLAN in change.vlans:
-            raise EditRejected('VLAN 1 is the default VLAN and cannot be deleted')
-        new.vlans.difference_update(change.vlans)
+    @staticmethod
+    def _config(old, allowed, vlans, touched):
+        """The new configuration, its LIF usage counted again only where it changed."""
+        if vlans != old.vlans:
+            return _Config(allowed, vlans, lif_usage(allowed, vlans))
+        delta = sum(port_lif_usage(allowed[port], vlans) - port_lif_usage(old.allowed[port], vlans)
+                    for port in touched - {None})
+        return _Config(allowed, vlans, old.lif_usage + delta)
 
     def save(self):
         """copy running-config startup-config."""
@@ -252,10 +225,54 @@ class SwitchState:
         self.touch()
 
 
+def _add(allowed, _vlans, change):
+    check_not_reserved(change.vlans)
+    current = allowed[change.port]
+    if change.vlans is ALL or current is ALL:
+        allowed[change.port] = ALL
+    else:
+        allowed[change.port] = current | change.vlans
+
+
+def _remove(allowed, _vlans, change):
+    check_not_reserved(change.vlans)
+    current = allowed[change.port]
+    if change.vlans is ALL:
+        allowed[change.port] = frozenset()
+    elif current is ALL:
+        allowed[change.port] = _ALL_IDS - change.vlans
+    else:
+        allowed[change.port] = current - change.vlans
+
+
+def _set(allowed, _vlans, change):
+    check_not_reserved(change.vlans)
+    allowed[change.port] = change.vlans
+
+
+def _create_vlans(_allowed, vlans, change):
+    if change.vlans is ALL:
+        raise EditRejected('VLAN create needs a VLAN list, not all')
+    check_not_reserved(change.vlans)
+    vlans.update(change.vlans)
+
+
+def _delete_vlans(_allowed, vlans, change):
+    if change.vlans is ALL:
+        raise EditRejected('VLAN delete needs a VLAN list, not all')
+    check_not_reserved(change.vlans)
+    if DEFAULT_VLAN in change.vlans:
+        raise EditRejected('VLAN 1 is the default VLAN and cannot be deleted')
+    vlans.difference_update(change.vlans)
+
+
+_ALL_IDS = frozenset(range(vlan_sets.MIN_VLAN, vlan_sets.MAX_VLAN + 1))
+
+
 _APPLY = {
-    'add': SwitchState._add,
-    'remove': SwitchState._remove,
-    'set': SwitchState._set,
-    'vlan-create': SwitchState._create_vlans,
-    'vlan-delete': SwitchState._delete_vlans,
+    'add': _add,
+    'remove': _remove,
+    'set': _set,
+    'vlan-create': _create_vlans,
+    'vlan-delete': _delete_vlans,
 }

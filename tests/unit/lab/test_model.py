@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from psvm_listener import ports
 from psvm_listener.lab import model
@@ -132,3 +134,23 @@ def test_journal_records_port_op_vlans_and_time():
     assert entry['vlans'] == {10}
     assert entry['source'] == 'operator'
     assert entry['time'] > 0
+
+
+_changes = st.lists(st.one_of(
+    st.builds(model.Change, st.sampled_from(['add', 'remove', 'set']),
+              st.sampled_from(['ethernet1/1', 'ethernet1/2', 'ethernet1/3']),
+              st.one_of(st.just(ALL), st.frozensets(st.integers(1, 40), max_size=10))),
+    st.builds(model.Change, st.sampled_from(['vlan-create', 'vlan-delete']), st.none(),
+              st.frozensets(st.integers(2, 40), max_size=10))), max_size=12)
+
+
+@given(st.lists(_changes, max_size=6))
+def test_lif_usage_kept_up_to_date_equals_a_full_count(edits):
+    switch = state(model.Limits(lif_limit=100))
+    for changes in edits:
+        try:
+            switch.apply(changes)
+        except model.EditRejected:
+            pass
+        assert switch.lif_usage() == model.lif_usage(switch.allowed_map(), switch.vlans())
+        assert switch.lif_usage() <= 100
