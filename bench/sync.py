@@ -1,0 +1,172 @@
+"""The intelligent sync at scale: 4 lab switches × 240 ports, 400 networks.
+
+Each switch has 48 ports and 4 FEX of 48 host ports; every port is bound to
+its own compute host, which needs about 20 VLANs (nova on SQLite).  Figures,
+each with ncclient's own sending loop ("stock", up to 100 ms wait before each
+RPC) and with psvm's prompt session ("prompt"):
+
+- initial full sync of all four switches from ALL (one thread per switch, as
+  the reconciler runs them);
+- full sync with no drift (expect exactly 1 RPC per switch);
+- targeted sync of one drifted port (read + edit: 2 RPCs), p50 and p90;
+- per-RPC latency of a one-port read, and of a 240-port read by
+  ``exec-command`` and by ``get`` with a ``<cmd>`` filter (bare RPCs), and
+  of the driver's parsed 240-port read;
+- the nova query for one host, which the targeted sync waits for.
+"""
+
+import contextlib
+import pathlib
+import statistics
+import tempfile
+import threading
+import time
+
+from psvm_listener.drivers import base
+from psvm_listener.drivers import cisco_nexus_netconf
+from psvm_listener.drivers import netconf_session
+from psvm_listener.drivers import nxos_xml
+from psvm_listener.lab import LabSwitch
+from tests import sync_rig
+
+SWITCHES = 4
+FEX = (101, 102, 103, 104)
+NETWORKS = 400
+VLANS_PER_HOST = 20
+TARGETED_ROUNDS = 60
+RPC_ROUNDS = 40
+
+
+class MeasuredDriver(cisco_nexus_netconf.CiscoNexusNetconfDriver):
+    """The driver, plus both read forms as bare RPCs, to compare them."""
+
+    def exec_command(self, ports):
+        return self._rpc(lambda m: m.exec_command([nxos_xml.show_interfaces_command(ports)]))
+
+    def get_cmd(self, ports):
+        command = nxos_xml.show_interfaces_command(ports)
+        return self._rpc(lambda m: m.get(filter=('subtree', f'<cmd>{command}</cmd>')))
+
+
+class StockSessionDriver(MeasuredDriver):
+    """The same driver over ncclient's own session, for the 'before' figures."""
+
+    session_class = netconf_session.StockSSHSession
+
+
+def run():
+    with contextlib.ExitStack() as stack:
+        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix='psvm-bench-sync-'))
+        figures = {}
+        for label, driver_class in (('stock', StockSessionDriver),
+                                    ('prompt', MeasuredDriver)):
+            figures.update(_run_world(f'{tmp}/{label}', label, driver_class))
+        return figures
+
+
+def _run_world(tmp, label, driver_class):
+    path = pathlib.Path(tmp)
+    path.mkdir()
+    with contextlib.ExitStack() as stack:
+        switches = [stack.enter_context(LabSwitch(ports='1/1-48', fex=FEX, name=f'lab{i}'))
+                    for i in range(SWITCHES)]
+        rig = stack.enter_context(sync_rig.Rig(path, switches[0]))
+        rig.plugin.driver_class = driver_class
+        switch_ids = [rig.switch_id] + [rig.add_switch(s) for s in switches[1:]]
+        _bind_cloud(rig, switches, switch_ids)
+        initial = _sync_all(rig, switch_ids)
+        steady = _sync_all(rig, switch_ids)
+        targeted = _targeted(rig, switches[0], switch_ids[0])
+        node = rig.database.list_bindings(switch_id=switch_ids[0])[0]['compute_node_id']
+        nova_query = _timed(lambda: rig.inventory.vlans_by_compute_node([node]))
+        rpc = _rpc_latency(driver_class, switches[1])
+        return {
+            f'{label}.initial_full_sync_s': initial['seconds'],
+            f'{label}.initial_rpcs_per_switch': initial['rpcs'],
+            f'{label}.initial_ports_changed': initial['changed'],
+            f'{label}.no_drift_full_sync_s': steady['seconds'],
+            f'{label}.no_drift_rpcs_per_switch': steady['rpcs'],
+            f'{label}.no_drift_ports_changed': steady['changed'],
+            f'{label}.targeted_one_port_p50_ms': targeted['p50'],
+            f'{label}.targeted_one_port_p90_ms': targeted['p90'],
+            f'{label}.targeted_one_port_rpcs': targeted['rpcs'],
+            f'{label}.nova_query_one_host_p50_ms': nova_query,
+            **{f'{label}.{k}': v for k, v in rpc.items()},
+        }
+
+
+def _bind_cloud(rig, switches, switch_ids):
+    """One compute host per port, each with its ~20 VLANs in nova."""
+    ports = [(switch_id, port) for sw, switch_id in zip(switches, switch_ids, strict=True)
+             for port in sw.ports()]
+    cloud = rig.nova.populate(hosts=len(ports), networks=NETWORKS,
+                              instances=len(ports) * VLANS_PER_HOST,
+                              vlans_per_host=VLANS_PER_HOST)
+    nodes = [cloud.compute_nodes[host] for host in sorted(cloud.compute_nodes)]
+    for (switch_id, port), node in zip(ports, nodes, strict=True):
+        rig.database.create_binding(switch_id=switch_id, compute_node_id=node,
+                                    switch_port=port)
+
+
+def _sync_all(rig, switch_ids):
+    """Every port of every switch, one thread per switch; wall time."""
+    results = {}
+
+    def sync(switch_id):
+        results[switch_id] = rig.plugin.sync(switch_id)
+
+    threads = [threading.Thread(target=sync, args=(switch_id,)) for switch_id in switch_ids]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - started
+    assert len(results) == len(switch_ids), 'a switch failed to sync'
+    return {'seconds': round(seconds, 3),
+            'rpcs': sorted({r.rpcs for r in results.values()}),
+            'changed': sum(len(r.changes) for r in results.values())}
+
+
+def _targeted(rig, switch, switch_id):
+    """One drifted port synced alone, as after a notification."""
+    port = 'ethernet101/1/7'
+    durations, rpcs = [], set()
+    for _ in range(TARGETED_ROUNDS):
+        switch.set_allowed(port, switch.allowed(port) | {3000})
+        started = time.perf_counter()
+        result = rig.plugin.sync(switch_id, [port])
+        durations.append((time.perf_counter() - started) * 1000)
+        rpcs.add(result.rpcs)
+        assert 3000 not in switch.allowed(port)
+    return {'p50': _ms(statistics.median(durations)),
+            'p90': _ms(statistics.quantiles(durations, n=10)[-1]), 'rpcs': sorted(rpcs)}
+
+
+def _rpc_latency(driver_class, switch):
+    """Round trip of single reads on an open session."""
+    ip, port = switch.address
+    conf = sync_rig.make_conf()
+    driver = driver_class(conf, base.Login(ip, port, 'admin', 'secret', switch.fingerprint))
+    ports = switch.ports()
+    try:
+        return {'rpc_read_one_port_p50_ms': _timed(lambda: driver.read(['ethernet1/1'])),
+                'rpc_exec_command_240_ports_p50_ms': _timed(lambda: driver.exec_command(ports)),
+                'rpc_get_cmd_240_ports_p50_ms': _timed(lambda: driver.get_cmd(ports)),
+                'read_240_ports_parsed_p50_ms': _timed(lambda: driver.read(ports))}
+    finally:
+        driver.close()
+
+
+def _timed(call):
+    call()
+    durations = []
+    for _ in range(RPC_ROUNDS):
+        started = time.perf_counter()
+        call()
+        durations.append((time.perf_counter() - started) * 1000)
+    return _ms(statistics.median(durations))
+
+
+def _ms(value):
+    return round(value, 2)
