@@ -7,7 +7,7 @@ command namespace and returning the exit code.
 
 import importlib
 
-FAMILIES = ('keys', 'db', 'records', 'sync')
+FAMILIES = ('keys', 'db', 'records', 'sync', 'inventory')
 
 
 def add_parsers(subparsers):

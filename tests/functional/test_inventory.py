@@ -1,0 +1,231 @@
+"""The inventory against a lab nova on SQLite, MariaDB and PostgreSQL."""
+
+import socket
+
+import pytest
+import sqlalchemy as sa
+
+from psvm_listener import errors
+from psvm_listener import inventory
+from psvm_listener.lab import nova
+
+
+@pytest.fixture
+def lab(db_url):
+    nova.create_schema(db_url)
+    lab = nova.NovaLab(db_url)
+    yield lab
+    lab.close()
+
+
+@pytest.fixture
+def inv(lab, db_url):
+    reader = inventory.Inventory(db_url)
+    yield reader
+    reader.close()
+
+
+def test_instances_give_their_host_their_vlans(lab, inv):
+    web, db = lab.add_network(10), lab.add_network(11)
+    lab.boot('vm-1', 'h1', web)
+    lab.boot('vm-1', 'h1', db)
+    lab.boot('vm-2', 'h2', db)
+    assert inv.vlans_by_host(['h1', 'h2', 'h3']) == {
+        'h1': {10, 11}, 'h2': {11}, 'h3': frozenset()}
+    assert inv.vlans_by_host() == {'h1': {10, 11}, 'h2': {11}}
+
+
+def test_instance_on_another_host_is_not_this_hosts_need(lab, inv):
+    lab.boot('vm-1', 'h2', lab.add_network(10))
+    assert inv.vlans_by_host(['h1']) == {'h1': frozenset()}
+
+
+def test_soft_deleted_instance_releases_its_vlan(lab, inv):
+    network = lab.add_network(10)
+    address = lab.boot('vm-1', 'h1', network)
+    lab.boot('vm-2', 'h1', lab.add_network(11))
+    lab.delete('vm-1')
+    fixed_ip = _fixed_ip(lab, address)
+    assert (fixed_ip.instance_uuid, fixed_ip.allocated) == ('vm-1', False)
+    assert inv.vlans_by_host(['h1']) == {'h1': {11}}
+
+
+def test_network_associated_with_a_host_without_instances(lab, inv):
+    network = lab.add_network(20, host='h1')
+    assert inv.vlans_by_host(['h1', 'h2']) == {'h1': {20}, 'h2': frozenset()}
+    lab.associate_network(network, 'h2')
+    assert inv.vlans_by_host(['h1', 'h2']) == {'h1': frozenset(), 'h2': {20}}
+    lab.associate_network(network, None)
+    assert inv.vlans_by_host() == {}
+
+
+def test_multi_host_dhcp_address_keeps_the_vlan_on_its_host(lab, inv):
+    network = lab.add_network(30, multi_host=True)
+    lab.boot('vm-1', 'h1', network)
+    lab.delete('vm-1')
+    dhcp = _rows(lab, 'fixed_ips', host='h1')
+    assert [(row.network_id, row.instance_uuid) for row in dhcp] == [(network, None)]
+    assert inv.vlans_by_host(['h1']) == {'h1': {30}}
+
+
+def test_deleted_network_is_nobodys_need(lab, inv):
+    network = lab.add_network(40, host='h1', multi_host=True)
+    lab.boot('vm-1', 'h2', network)
+    assert inv.vlans_by_host() == {'h1': {40}, 'h2': {40}}
+    lab.delete('vm-1')
+    lab.delete_network(network)
+    assert inv.vlans_by_host(['h1', 'h2']) == {'h1': frozenset(), 'h2': frozenset()}
+
+
+def test_migration_in_flight_counts_on_both_hosts(lab, inv):
+    lab.boot('vm-1', 'h1', lab.add_network(50))
+    lab.start_migration('vm-1', 'h2')
+    assert inv.vlans_by_host(['h1', 'h2']) == {'h1': {50}, 'h2': {50}}
+    lab.finish_migration('vm-1')
+    assert inv.vlans_by_host(['h1', 'h2']) == {'h1': frozenset(), 'h2': {50}}
+
+
+def test_resize_waiting_for_confirmation_still_needs_the_source(lab, inv):
+    lab.boot('vm-1', 'h1', lab.add_network(50))
+    lab.start_migration('vm-1', 'h2', status='post-migrating')
+    lab.finish_migration('vm-1', status='finished')
+    assert inv.vlans_by_host(['h1', 'h2']) == {'h1': {50}, 'h2': {50}}
+
+
+@pytest.mark.parametrize('status', inventory.ENDED_MIGRATION_STATUSES)
+def test_ended_migration_counts_nowhere(lab, inv, status):
+    lab.boot('vm-1', 'h1', lab.add_network(50))
+    lab.start_migration('vm-1', 'h2', status=status)
+    assert inv.vlans_by_host(['h1', 'h2']) == {'h1': {50}, 'h2': frozenset()}
+
+
+def test_intents_add_the_instances_vlans_to_the_host(lab, inv):
+    lab.boot('vm-1', 'h1', lab.add_network(60))
+    lab.boot('vm-2', 'h1', lab.add_network(61))
+    lab.boot('vm-3', 'h1', lab.add_network(62))
+    lab.delete('vm-3')
+    intents = {'h2': ['vm-1', 'vm-3'], 'h3': ['vm-2']}
+    assert inv.vlans_by_host(['h1', 'h2'], intents=intents) == {
+        'h1': {60, 61}, 'h2': {60}}
+    assert inv.vlans_by_host(intents=intents) == {'h1': {60, 61}, 'h2': {60}, 'h3': {61}}
+
+
+@pytest.mark.parametrize('kilo', [False, True], ids=['icehouse', 'kilo'])
+def test_compute_nodes_map_to_their_service_host(db_url, kilo):
+    nova.create_schema(db_url, kilo=kilo)
+    lab = nova.NovaLab(db_url)
+    node_1, node_2 = lab.add_service_host('h1'), lab.add_service_host('h2')
+    lab.boot('vm-1', 'h1', lab.add_network(70))
+    lab.add_network(71, host='h2')
+    if kilo:
+        _set(lab, 'compute_nodes', node_2, host=None)  # not saved since the upgrade
+    reader = inventory.Inventory(db_url)
+    try:
+        assert reader.hosts_of_compute_nodes([node_1, node_2, 999]) == {
+            node_1: 'h1', node_2: 'h2'}
+        assert reader.vlans_by_compute_node([node_1, node_2, 999]) == {
+            node_1: {70}, node_2: {71}}
+        assert reader.vlans_by_compute_node([node_2], intents={'h2': ['vm-1']}) == {
+            node_2: {70, 71}}
+    finally:
+        reader.close()
+        lab.close()
+
+
+def test_kilo_compute_node_host_wins_over_the_service(db_url):
+    nova.create_schema(db_url, kilo=True)
+    lab = nova.NovaLab(db_url)
+    node = lab.add_service_host('h1')
+    _set(lab, 'compute_nodes', node, host='h1.example.org')
+    lab.add_network(80, host='h1.example.org')
+    reader = inventory.Inventory(db_url)
+    try:
+        assert reader.vlans_by_compute_node([node]) == {node: {80}}
+    finally:
+        reader.close()
+        lab.close()
+
+
+def test_deleted_compute_node_is_left_out(lab, inv):
+    node = lab.add_service_host('h1')
+    lab.add_network(90, host='h1')
+    _set(lab, 'compute_nodes', node, deleted=node)
+    assert inv.hosts_of_compute_nodes([node]) == {}
+    assert inv.vlans_by_compute_node([node]) == {}
+
+
+def test_no_hosts_asked_is_an_empty_answer_without_a_query(inv):
+    assert inv.vlans_by_host([]) == {}
+    assert inv.vlans_by_compute_node([]) == {}
+    assert inv.hosts_of_compute_nodes([]) == {}
+
+
+def test_reads_only(lab, inv):
+    lab.add_network(10, host='h1')
+    with inv.engine.connect() as conn, pytest.raises(sa.exc.DBAPIError):
+        conn.execute(sa.text('DELETE FROM networks'))
+    assert inv.vlans_by_host() == {'h1': {10}}
+
+
+def test_database_without_nova_tables_is_unavailable(db_url):
+    reader = inventory.Inventory(db_url)
+    try:
+        with pytest.raises(inventory.NovaUnavailable) as raised:
+            reader.vlans_by_host(['h1'])
+    finally:
+        reader.close()
+    assert isinstance(raised.value, errors.RetryLater)
+
+
+@pytest.mark.parametrize('scheme', ['mysql+pymysql://root', 'postgresql+psycopg2://postgres'])
+def test_server_down_is_unavailable_not_empty(scheme):
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        port = probe.getsockname()[1]
+    reader = inventory.Inventory(f'{scheme}:secret@127.0.0.1:{port}/nova')
+    try:
+        for call in (lambda: reader.vlans_by_host(), lambda: reader.vlans_by_compute_node([1]),
+                     lambda: reader.hosts_of_compute_nodes([1])):
+            with pytest.raises(inventory.NovaUnavailable) as raised:
+                call()
+            assert 'secret' not in str(raised.value)
+            assert str(port) in str(raised.value)
+    finally:
+        reader.close()
+
+
+def test_missing_sqlite_file_is_unavailable_and_not_created(tmp_path):
+    path = tmp_path / 'nova.sqlite'
+    reader = inventory.Inventory(f'sqlite:///{path}')
+    with pytest.raises(inventory.NovaUnavailable):
+        reader.vlans_by_host()
+    assert not path.exists()
+
+
+def test_populated_cloud_matches_each_hosts_instances(lab, inv):
+    cloud = lab.populate(hosts=6, networks=10, instances=60, vlans_per_host=3, seed=7)
+    needs = inv.vlans_by_compute_node(cloud.compute_nodes.values())
+    by_host = inv.vlans_by_host(cloud.compute_nodes)
+    assert {host: needs[node] for host, node in cloud.compute_nodes.items()} == by_host
+    # 10 instances per host over its 3 networks; one deleted leaves 3 each.
+    assert {len(vlans) for vlans in by_host.values()} == {3}
+    assert inv.vlans_by_host([nova.NETWORK_HOST])[nova.NETWORK_HOST] == set(
+        vlan for vlan in cloud.networks if (vlan - nova.FIRST_VLAN) % 2 == 0)
+
+
+def _fixed_ip(lab, address):
+    (row,) = _rows(lab, 'fixed_ips', address=address)
+    return row
+
+
+def _rows(lab, name, **where):
+    table = lab.tables[name]
+    with lab.engine.connect() as conn:
+        return conn.execute(sa.select(table).where(
+            *(table.c[key] == value for key, value in where.items()))).all()
+
+
+def _set(lab, name, row_id, **values):
+    table = lab.tables[name]
+    with lab.engine.begin() as conn:
+        conn.execute(table.update().where(table.c.id == row_id).values(**values))
