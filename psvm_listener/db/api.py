@@ -148,6 +148,23 @@ class Database:
             row = _live(session, CREDENTIAL, cred_id)
             return self._cipher.decrypt(row.password, f'the password of credential {row.id}')
 
+    def reencrypt_passwords(self):
+        """Re-encrypt every stored password (live, deleted and archived
+        credentials) with the newest key of the key file; returns how many."""
+        tables = (models.SwitchCredential.__table__,
+                  models.SHADOWS[models.SwitchCredential.__tablename__])
+        count = 0
+        with self._transaction() as session:
+            for table in tables:
+                rows = session.execute(
+                    sa.select(table.c.id, table.c.password).with_for_update()).all()
+                for row in rows:
+                    session.execute(table.update().where(table.c.id == row.id).values(
+                        password=self._cipher.rotate(
+                            row.password, f'the password of credential {row.id}')))
+                count += len(rows)
+        return count
+
     # switches
 
     def create_switch(self, **values):

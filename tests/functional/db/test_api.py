@@ -7,6 +7,7 @@ from psvm_listener import errors as psvm_errors
 from psvm_listener.db import api
 from psvm_listener.db import errors
 from psvm_listener.db import models
+from psvm_listener.db import secrets
 
 ROW_KEYS = {'id', 'created_at', 'updated_at', 'deleted', 'deleted_at'}
 
@@ -227,3 +228,23 @@ def test_unreachable_database_is_retry_later_and_hides_the_password(url):
             db.list_switches()
     assert isinstance(raised.value, errors.Unavailable)
     assert 'topsecret' not in str(raised.value)
+
+
+def test_reencrypt_passwords_covers_deleted_and_archived_rows(database, credential, key_file):
+    gone = database.create_credential(user_name='gone', password='archived')
+    database.delete_credential(gone['id'])
+    database.archive_deleted_rows(10)
+    deleted = database.create_credential(user_name='deleted', password='deleted')
+    database.delete_credential(deleted['id'])
+    secrets.add_new_key(key_file)
+    assert database.reencrypt_passwords() == 3
+    secrets.drop_old_keys(key_file)
+    with api.Database(database.url, key_file=key_file) as fresh:
+        assert fresh.credential_password(credential['id']) == 'hunter2'
+    cipher = secrets.Cipher(key_file)
+    with database.engine.connect() as connection:
+        tokens = connection.execute(sa.select(
+            models.SHADOWS['psvm_switch_credential'].c.password)).scalars().all()
+        tokens += connection.execute(sa.select(models.SwitchCredential.password).where(
+            models.SwitchCredential.id == deleted['id'])).scalars().all()
+    assert sorted(cipher.decrypt(t) for t in tokens) == ['archived', 'deleted']

@@ -72,3 +72,33 @@ def test_running_process_follows_a_key_rotation(key_file, tmp_path):
         rotated.write(new_key + b'\n' + old_key + b'\n')
     token = secrets.Cipher(key_file).encrypt('rotated')
     assert running.decrypt(token) == 'rotated'
+
+
+def test_new_key_goes_on_top_and_old_keys_can_be_dropped(key_file):
+    old_token = secrets.Cipher(key_file).encrypt('hunter2')
+    secrets.add_new_key(key_file)
+    keys = secrets.read_keys(key_file)
+    assert len(keys) == 2
+    cipher = secrets.Cipher(key_file)
+    new_token = cipher.rotate(old_token)
+    secrets.drop_old_keys(key_file)
+    assert secrets.read_keys(key_file) == keys[:1]
+    assert secrets.Cipher(key_file).decrypt(new_token) == 'hunter2'
+    with pytest.raises(errors.CredentialKeyMismatch):
+        secrets.Cipher(key_file).decrypt(old_token)
+
+
+def test_key_file_is_readable_by_its_owner_only(tmp_path):
+    path = tmp_path / 'keys' / 'credential.key'
+    secrets.write_keys(str(path), [fernet.Fernet.generate_key()])
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in path.parent.iterdir()] == ['credential.key']
+
+
+def test_process_never_encrypts_with_a_dropped_key(key_file):
+    running = secrets.Cipher(key_file)
+    running.encrypt('warm up')
+    secrets.add_new_key(key_file)
+    secrets.drop_old_keys(key_file)
+    token = running.encrypt('hunter2')
+    assert secrets.Cipher(key_file).decrypt(token) == 'hunter2'
