@@ -20,6 +20,8 @@ def load_host_key(path=None):
         return paramiko.ECDSAKey.generate(bits=256)
     try:
         return paramiko.PKey.from_path(path)
+    except (paramiko.SSHException, ValueError) as exc:
+        raise ValueError(f'{path} does not hold an SSH private key: {exc}')
     except FileNotFoundError:
         key = paramiko.ECDSAKey.generate(bits=256)
         key.write_private_key_file(path)

@@ -148,3 +148,11 @@ def test_host_key_dir_keeps_the_fingerprint_across_restarts(tmp_path):
         stop(process)
     assert fingerprints[0] == fingerprints[1]
     assert (tmp_path / 'lab1.key').exists()
+
+
+def test_a_host_key_file_that_is_no_key_is_refused(tmp_path):
+    (tmp_path / 'lab1.key').write_text('not a key\n')
+    process = start('--host-key-dir', str(tmp_path))
+    _, errors = process.communicate(timeout=30)
+    assert process.returncode == 2
+    assert 'does not hold an SSH private key' in errors

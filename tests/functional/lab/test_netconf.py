@@ -1,5 +1,7 @@
 """The lab switch driven by ncclient's nexus device handler over real SSH."""
 
+import threading
+
 import paramiko
 import pytest
 from ncclient import operations
@@ -203,3 +205,30 @@ def test_journal_and_rpc_counts(lab_switch, nexus):
     nexus.close_session()
     lab_switch.wait_for(lambda: lab_switch.sessions() == 0, 5)
     assert lab_switch.rpc_counts()['close-session'] == 1
+
+
+def test_concurrent_sessions_edit_one_port_without_losing_a_change(lab_switch):
+    sessions = [connect(lab_switch.address) for _ in range(8)]
+    lab_switch.set_allowed('ethernet1/1', set())
+
+    def add_each(session, first):
+        for vlan in range(first, first + 80, 8):
+            session.edit_config(target='running', config=add('1/1', str(vlan)))
+
+    threads = [threading.Thread(target=add_each, args=(session, 10 + index))
+               for index, session in enumerate(sessions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    for session in sessions:
+        session.close_session()
+    assert lab_switch.allowed('ethernet1/1') == frozenset(range(10, 90))
+    assert lab_switch.rpc_counts()['edit-config'] == 80
+
+
+def test_stop_twice_is_harmless(lab_switch):
+    lab_switch.stop()
+    lab_switch.stop()
+    with pytest.raises(transport.SSHError, match='Could not open socket'):
+        connect(lab_switch.address)
