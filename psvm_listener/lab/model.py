@@ -84,6 +84,8 @@ def parse_list(text, limits):
     that a driver that forgets to chunk is caught by its tests.
     """
     text = (text or '').strip()
+    if not text:
+        raise EditRejected('Incomplete command: the VLAN list is empty')
     items = text.split(',')
     if len(items) > limits.max_list_items:
         raise EditRejected(f'VLAN list has {len(items)} items, more than the '

@@ -105,6 +105,10 @@ class NetconfSession:
             return self._perform(rpc)
         except model.EditRejected as exc:
             return nxos_xml.error_reply(rpc, str(exc))
+        except Exception:
+            LOG.exception('%s: RPC <%s> failed inside the lab switch', self.switch.name,
+                          rpc.kind)
+            return nxos_xml.error_reply(rpc, 'internal error of the lab switch; see its log')
 
     def _perform(self, rpc):
         if rpc.kind == 'close-session':

@@ -8,6 +8,7 @@ from ncclient import operations
 from ncclient import transport
 
 from psvm_listener import vlans
+from psvm_listener.lab import show
 from psvm_listener.lab.client import RawNetconfClient
 from psvm_listener.vlans import ALL
 from tests.functional.lab.conftest import add
@@ -232,3 +233,14 @@ def test_stop_twice_is_harmless(lab_switch):
     lab_switch.stop()
     with pytest.raises(transport.SSHError, match='Could not open socket'):
         connect(lab_switch.address)
+
+
+def test_a_fault_inside_the_switch_is_an_rpc_error_not_a_dead_session(nexus, monkeypatch):
+    def broken(switch, command):
+        raise RuntimeError('bug')
+
+    monkeypatch.setattr(show, 'run', broken)
+    with pytest.raises(operations.RPCError, match='internal error'):
+        nexus.exec_command(['show inventory'])
+    monkeypatch.undo()
+    assert 'Nexus5548' in nexus.exec_command(['show inventory']).xml

@@ -69,6 +69,7 @@ def test_namespaces_are_ignored():
     (trunk('<except>10</except>'), 'unsupported allowed-vlan form'),
     (trunk('<add><add-vlans>1,3,5,7,9,11,13,15,17</add-vlans></add>'), 'items'),
     (trunk('<add><add-vlans>5000</add-vlans></add>'), 'outside 1-4094'),
+    (trunk('<add><add-vlans/></add>'), 'VLAN list is empty'),
     (trunk('<add><add-vlans>10</add-vlans></add>', kind='vlan-interface'),
      'unsupported interface type'),
     (trunk('<add><add-vlans>10</add-vlans></add>', number='x/y'), 'Invalid interface'),
