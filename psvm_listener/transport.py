@@ -29,11 +29,29 @@ def register_opts(conf):
         conf.register_opts(opts, group=name)
 
 
-def rpc_transport(conf, url=None):
+_IN_PROCESS = {}
+
+
+def _transport(factory, conf, url):
+    """A transport from ``factory``; one per process for the ``fake`` driver.
+
+    The fake driver (psvm-lab without a broker) keeps its queues inside the
+    transport object, so the listener, the API and psvm-manage in one
+    process reach each other only through the same one.
+    """
     register_opts(conf)
-    return oslo_messaging.get_rpc_transport(conf, url=url)
+    url = url or conf.transport_url
+    if not (url or '').startswith('fake:'):
+        return factory(conf, url=url)
+    key = (factory, url)
+    if key not in _IN_PROCESS:
+        _IN_PROCESS[key] = factory(conf, url=url)
+    return _IN_PROCESS[key]
+
+
+def rpc_transport(conf, url=None):
+    return _transport(oslo_messaging.get_rpc_transport, conf, url)
 
 
 def notification_transport(conf, url=None):
-    register_opts(conf)
-    return oslo_messaging.get_notification_transport(conf, url=url)
+    return _transport(oslo_messaging.get_notification_transport, conf, url)
