@@ -54,6 +54,9 @@ class Plan:
     changes: tuple = ()
     create: frozenset = frozenset()
     refusals: tuple = ()
+    drift: int = 0
+    """Ports that differ from what nova expects, whether or not a guard held
+    their change back."""
 
     @property
     def added(self):
@@ -107,6 +110,7 @@ def make_plan(expected, actual, ignored=frozenset(), guards=Guards()):
     changes = [port_change(port, expected[port], actual[port], ignored)
                for port in sorted(expected)]
     changes = [change for change in changes if change]
+    drift = len(changes)
     refusals = [refusal for refusal in [_reserved_refusal(expected)] if refusal]
     refusal = _removal_refusal(changes, guards)
     if refusal:
@@ -119,7 +123,7 @@ def make_plan(expected, actual, ignored=frozenset(), guards=Guards()):
     changes = tuple(change for change in changes if change)
     create = frozenset().union(
         *(c.add | ((c.replace or frozenset()) - ignored) for c in changes))
-    return Plan(changes=changes, create=create, refusals=tuple(refusals))
+    return Plan(changes=changes, create=create, refusals=tuple(refusals), drift=drift)
 
 
 def _reserved_refusal(expected):

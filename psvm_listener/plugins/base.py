@@ -136,11 +136,9 @@ class TrunkPortPlugin(Plugin):
             force=force))
         if not dry_run:
             self._apply(driver, plan, reading.allowed, known)
-        drift = sum(1 for port in expected
-                    if plans.port_change(port, expected[port], reading.allowed[port], ignored))
         result = SyncResult(switch_id, tuple(sorted(expected)), plan.changes, plan.refusals,
                             driver.rpcs - rpcs, time.monotonic() - started,
-                            reading.lif_usage, limit, drift, dry_run)
+                            reading.lif_usage, limit, plan.drift, dry_run)
         self._audit(result)
         return result
 

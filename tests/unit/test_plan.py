@@ -74,6 +74,7 @@ def test_removal_guard_holds_back_every_removal_beyond_the_ratio(ports, ratio, e
     free = plan.make_plan(expected, actual)
     result = plan.make_plan(expected, actual, guards=guards)
     refused = not force and free.removed > ratio * total
+    assert result.drift == free.drift == len(free.changes)
     guards_held = [r.guard for r in result.refusals if r.guard != plan.RESERVED_VLANS]
     assert guards_held == ([plan.REMOVAL_RATIO] if refused else [])
     assert result.removed == (0 if refused else free.removed)

@@ -1,5 +1,7 @@
 """The intelligent sync end to end: nova DB → plugin → NETCONF over SSH → lab switch."""
 
+import logging
+
 import pytest
 
 from psvm_listener import plan
@@ -40,11 +42,15 @@ def test_sync_in_step_is_one_read_and_changes_nothing(rig):
     assert len(rig.switch.journal()) == before
 
 
-def test_drift_both_ways_is_repaired(rig):
+def test_drift_both_ways_is_repaired_with_an_audit_line(rig, caplog):
     rig.host('compute-1', 'ethernet1/5', vlans=(100, 101))
     rig.sync()
     rig.switch.set_allowed('ethernet1/5', {1, 100, 666})
+    caplog.set_level(logging.INFO, logger='psvm_listener.audit')
     result = rig.sync()
+    assert [r.getMessage() for r in caplog.records if r.name == 'psvm_listener.audit'] == [
+        f'port sync switch={rig.switch_id} port=ethernet1/5 add=101 remove=666 replace=- '
+        f'dry_run=False']
     assert rig.switch.allowed('ethernet1/5') == {1, 100, 101}
     assert result.changes == (plan.PortChange('ethernet1/5', add=frozenset({101}),
                                               remove=frozenset({666})),)
