@@ -58,6 +58,7 @@ class CiscoNexusNetconfDriver(base.Driver):
             login.host_key, self.options.known_hosts_file, self.options.trust_on_first_use)
         self._manager = None
         self._lock = threading.RLock()
+        self._parsed = {}
 
     def read(self, ports):
         ports = list(ports)
@@ -71,10 +72,18 @@ class CiscoNexusNetconfDriver(base.Driver):
             missing = [port for port in ports if port not in configs]
             if missing:
                 raise nxos_xml.UnreadableReply(f'no running-config for {missing[0]} in the reply')
-            allowed = {port: vlans.allowed_from_config(configs[port]) for port in ports}
+            allowed = {port: self._allowed(port, configs[port]) for port in ports}
         except (ValueError, vlans.InvalidVlanList) as exc:
             raise base.Rejected(f'switch {self.login.name}: unreadable reply: {exc}')
         return base.Reading(allowed=allowed, lif_usage=usage, lif_limit=limit)
+
+    def _allowed(self, port, config):
+        """A port's allowed list, parsed again only when its config text changed:
+        a full sync in step then costs one RPC and almost no parsing."""
+        seen = self._parsed.get(port)
+        if seen is None or seen[0] != config:
+            seen = self._parsed[port] = (config, vlans.allowed_from_config(config))
+        return seen[1]
 
     def apply(self, plan):
         if not plan.changes and not plan.create:

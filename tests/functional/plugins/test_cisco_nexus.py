@@ -168,3 +168,20 @@ def test_rejected_edit_is_a_permanent_error_and_recorded(rig):
 def test_a_switch_without_bindings_is_not_contacted(rig):
     result = rig.sync()
     assert result.rpcs == 0 and rig.switch.rpc_counts() == {}
+
+
+def test_save_config_makes_the_sync_survive_a_reboot(tmp_path, lab_switch):
+    with sync_rig.Rig(tmp_path, lab_switch, **{'switches.save_config': True}) as rig:
+        rig.host('compute-1', 'ethernet1/18', vlans=(100,))
+        rig.sync()
+        lab_switch.reboot()
+        assert lab_switch.allowed('ethernet1/18') == {1, 100}
+        assert [e['op'] for e in lab_switch.journal()][-2:] == ['copy', 'reboot']
+
+
+def test_without_save_config_a_reboot_loses_the_sync(rig):
+    rig.host('compute-1', 'ethernet1/18', vlans=(100,))
+    rig.sync()
+    rig.switch.reboot()
+    assert rig.switch.allowed('ethernet1/18') is vlans.ALL
+    assert rig.sync().changes and rig.switch.allowed('ethernet1/18') == {1, 100}
