@@ -19,24 +19,28 @@ class Intents:
         self._lock = threading.Lock()
         self._moves = {}
 
-    def start(self, instance, host):
+    def start(self, instance, host, involved=()):
+        """``host`` needs the VLANs of ``instance`` from now on; ``involved``
+        are the other hosts of the move (its source), to look at again when
+        it ends, as the end event may name only the destination."""
         with self._lock:
-            self._moves[instance] = (host, self._clock() + self.ttl)
+            self._moves[instance] = (host, frozenset(involved) | {host},
+                                     self._clock() + self.ttl)
 
     def end(self, instance):
-        """Forget the move of ``instance``; returns the host that held it."""
+        """Forget the move of ``instance``; returns every host it involved."""
         with self._lock:
-            host, _expiry = self._moves.pop(instance, (None, None))
-            return host
+            _host, involved, _expiry = self._moves.pop(instance, (None, frozenset(), None))
+            return involved
 
     def by_host(self):
         """``{host: frozenset(instance uuids)}`` of moves not yet expired."""
         now = self._clock()
         with self._lock:
-            expired = [i for i, (_h, expiry) in self._moves.items() if expiry <= now]
+            expired = [i for i, (_h, _i, expiry) in self._moves.items() if expiry <= now]
             for instance in expired:
                 del self._moves[instance]
             hosts = {}
-            for instance, (host, _expiry) in self._moves.items():
+            for instance, (host, _involved, _expiry) in self._moves.items():
                 hosts.setdefault(host, set()).add(instance)
         return {host: frozenset(instances) for host, instances in hosts.items()}

@@ -174,12 +174,10 @@ class Reconciler:
         """Record the moves of a handler's ``Change`` and mark its hosts."""
         hosts = set(change.hosts)
         for instance, destination in change.moves_started:
-            self.intents.start(instance, destination)
+            self.intents.start(instance, destination, change.hosts)
             hosts.add(destination)
         for instance in change.moves_ended:
-            held = self.intents.end(instance)
-            if held is not None:
-                hosts.add(held)
+            hosts.update(self.intents.end(instance))
         self.mark_hosts(hosts, reason='notification', at=at)
 
     def _mark(self, switch_id, ports, at):

@@ -3,7 +3,9 @@
 ``pre.start`` is emitted on the destination before it plugs the instance's
 VIFs, while nova's DB still puts the instance on the source: the move is
 held as an intent so the destination's ports get the VLANs now.  The
-post/rollback events end it, once nova's DB shows where the instance is.
+post/rollback events end it, once nova's DB shows where the instance is;
+the source named by ``pre.start`` is marked again then, as
+``post.dest.end`` names only the destination.
 """
 
 from psvm_listener.handlers import base
@@ -27,5 +29,6 @@ class LiveMigration(base.Handler):
     })
     event_types = move_starts | move_ends | frozenset({
         'compute.instance.live_migration.post.dest.start',
+        'compute.instance.live_migration._post.end',
         'instance.live_migration_post.end',
     })

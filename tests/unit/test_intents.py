@@ -10,11 +10,11 @@ class Clock:
 
 def test_move_is_held_by_destination_until_it_ends():
     held = intents.Intents(ttl=60, clock=Clock())
-    held.start('vm-1', 'c2')
+    held.start('vm-1', 'c2', {'c1'})
     held.start('vm-2', 'c2')
     assert held.by_host() == {'c2': {'vm-1', 'vm-2'}}
-    assert held.end('vm-1') == 'c2'
-    assert held.end('vm-1') is None
+    assert held.end('vm-1') == {'c1', 'c2'}
+    assert held.end('vm-1') == frozenset()
     assert held.by_host() == {'c2': {'vm-2'}}
 
 

@@ -137,7 +137,7 @@ def test_move_intent_reaches_the_plugin_until_the_move_ends(rec, plugin):
     assert rec.wait_idle(10)
     assert {s[0]: s[2] for s in plugin.syncs} == {1: {'c3': {'vm-1'}}, 2: {'c3': {'vm-1'}}}
     plugin.syncs.clear()
-    rec.apply(base.Change(frozenset({'c1'}), moves_ended=('vm-1',)))
+    rec.apply(base.Change(frozenset({'c3'}), moves_ended=('vm-1',)))
     assert rec.wait_idle(10)
     assert sorted(s[:3] for s in plugin.syncs) == [
         (1, ['ethernet1/1'], {}), (2, ['ethernet1/3'], {})]

@@ -1,0 +1,41 @@
+"""psvm-listener: keep switch ports in step with nova, driven by its events."""
+
+import signal
+import sys
+import threading
+
+from oslo_log import log as logging
+
+from psvm_listener import conf
+from psvm_listener import errors
+from psvm_listener import service
+
+LOG = logging.getLogger(__name__)
+
+
+def main(argv=None):
+    logging.register_options(conf.CONF)
+    stop = threading.Event()
+    try:
+        conf.load(sys.argv[1:] if argv is None else argv)
+        logging.setup(conf.CONF, 'psvm-listener')
+        listener = service.Service(conf.CONF)
+    except (conf.ConfigError, errors.PsvmError, OSError) as exc:
+        print(f'psvm-listener: error: {exc}', file=sys.stderr)
+        return 1
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    try:
+        listener.start()
+    except (errors.PsvmError, OSError) as exc:
+        LOG.error('psvm-listener could not start: %s', exc)
+        listener.stop()
+        return 1
+    stop.wait()
+    LOG.info('psvm-listener stopping')
+    listener.stop()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

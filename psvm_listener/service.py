@@ -1,0 +1,111 @@
+"""One psvm-listener process: its parts, and the order they start and stop.
+
+Start: reconciler first (one full sync of every switch, which also repairs
+whatever a previous process acknowledged but did not finish), then the
+sources of marks: notifications, the full-sync timer, the networks poller,
+the resync RPC server, and the metrics endpoint.
+
+Stop: sources first (no new message is taken), then the syncs in flight get
+``[listener] shutdown_timeout`` seconds, then switch sessions and database
+connections close.  A notification taken but not yet marked is requeued by
+the broker when the connection closes; one already marked is covered by the
+next process's start-up full sync.
+"""
+
+from oslo_log import log as logging
+
+from psvm_listener import conf as config
+from psvm_listener import handlers
+from psvm_listener import inventory as nova
+from psvm_listener import listener
+from psvm_listener import metrics as metrics_
+from psvm_listener import network_poller
+from psvm_listener import periodic
+from psvm_listener import plugins
+from psvm_listener import reconciler as reconciler_
+from psvm_listener import rpc
+from psvm_listener import transport
+from psvm_listener.db import api as db_api
+
+LOG = logging.getLogger(__name__)
+
+
+class Service:
+    def __init__(self, conf=config.CONF):
+        if not conf.psvm:
+            raise config.ConfigError(
+                'psvm is False: psvm-listener refuses to touch switches; '
+                'set [DEFAULT] psvm = True to run it')
+        self.conf = conf
+        self.metrics = metrics_.Metrics()
+        self.metrics_port = None
+        self._parts = []
+
+    def start(self):
+        conf, options = self.conf, self.conf.listener
+        self.database = self._own(db_api.Database.from_config(conf), 'database', 'close')
+        self.inventory = self._own(nova.Inventory(conf.nova.connection), 'inventory', 'close')
+        self.plugin = self._own(plugins.load(conf, self.database, self.inventory),
+                                'plugin', 'close')
+        self.reconciler = reconciler_.Reconciler(
+            self.database, self.inventory, self.plugin, self.metrics,
+            intent_ttl=options.move_intent_ttl, backoff_base=options.retry_base,
+            backoff_cap=options.retry_cap)
+        self._own(self.reconciler, 'reconciler', 'stop', options.shutdown_timeout)
+        self.reconciler.mark_all(reason='start-up')
+
+        notify_transport = self._own(transport.notification_transport(conf),
+                                     'notification transport', 'cleanup')
+        endpoint = listener.NotificationEndpoint(handlers.load(), self.reconciler,
+                                                 self.metrics)
+        self._start_server(listener.get_listener(
+            notify_transport, endpoint, options.exchange, options.topics, options.pool),
+            'notification listener')
+        self._start_periodic('full-sync timer', conf.psvm_sync_interval,
+                             lambda: self.reconciler.mark_all(reason='timer'),
+                             conf.psvm_sync_jitter)
+        poller = network_poller.NetworkPoller(self.inventory, self.reconciler)
+        poller.poll()
+        self._start_periodic('networks poller', conf.psvm_network_poll_interval, poller.poll)
+        rpc_transport = self._own(transport.rpc_transport(conf), 'rpc transport', 'cleanup')
+        self._start_server(rpc.get_server(rpc_transport, self.reconciler,
+                                          topic=options.rpc_topic), 'resync RPC server')
+        server, self.metrics_port = self.metrics.serve(options.metrics_address,
+                                                       options.metrics_port)
+        self._own(server, 'metrics endpoint', 'shutdown')
+        LOG.info('psvm-listener started: exchange %s topics %s pool %s; metrics on '
+                 'http://%s:%s/metrics', options.exchange, ','.join(options.topics),
+                 options.pool, options.metrics_address, self.metrics_port)
+
+    def _own(self, part, name, closer, *args):
+        """Remember how to stop ``part``; parts stop in reverse order."""
+        self._parts.append((name, lambda: getattr(part, closer)(*args)))
+        return part
+
+    def _start_server(self, server, name):
+        server.start()
+
+        def stop():
+            server.stop()
+            server.wait()
+        self._parts.append((name, stop))
+
+    def _start_periodic(self, name, interval, action, jitter=0.0):
+        timer = periodic.Periodic(name, interval, action, jitter)
+        timer.start()
+        self._parts.append((name, timer.stop))
+
+    def stop(self):
+        """Stop every part started so far, newest first; safe to call twice."""
+        while self._parts:
+            name, stop = self._parts.pop()
+            try:
+                unfinished = stop()
+            except Exception:
+                LOG.exception('Stopping the %s failed', name)
+                continue
+            if unfinished:
+                LOG.warning('Syncs of switches %s still running after %s s; '
+                            'closing their sessions', unfinished,
+                            self.conf.listener.shutdown_timeout)
+        LOG.info('psvm-listener stopped')

@@ -1,0 +1,55 @@
+"""A running psvm-listener service over the lab: real RabbitMQ, DBs and switch.
+
+Each rig has its own exchange, pool and RPC topic, so tests (and test runs)
+never see each other's messages.
+"""
+
+from psvm_listener import rpc
+from psvm_listener import service
+from psvm_listener import transport
+from psvm_listener.lab import publisher
+from tests import messaging
+from tests import sync_rig
+
+
+class ListenerRig(sync_rig.Rig):
+    """sync_rig.Rig plus a psvm-listener service and nova-like publishers."""
+
+    def __init__(self, tmp_path, switch, **overrides):
+        self.exchange = messaging.unique('nova')
+        self.rpc_topic = messaging.unique('psvm-listener')
+        super().__init__(tmp_path, switch, **{
+            'psvm': True,
+            'listener.exchange': self.exchange,
+            'listener.pool': messaging.unique('psvm-listener'),
+            'listener.rpc_topic': self.rpc_topic,
+            'listener.metrics_port': 0,
+            'listener.retry_base': 0.05,
+            'listener.shutdown_timeout': 5.0,
+            **overrides})
+        transport.register_opts(self.conf)
+        self.conf.set_override('transport_url', messaging.RABBIT)
+        self.service = service.Service(self.conf)
+        self._transports = []
+
+    def start(self):
+        """Start the service and wait for its start-up full sync."""
+        self.service.start()
+        assert self.service.reconciler.wait_idle(30)
+        return self
+
+    def publisher(self, driver='messaging', versioned=False):
+        notify = messaging.notification_transport(exchange=self.exchange)
+        self._transports.append(notify)
+        return publisher.NovaPublisher(notify, driver=driver, versioned=versioned)
+
+    def resync_client(self):
+        rpc_transport = messaging.rpc_transport()
+        self._transports.append(rpc_transport)
+        return rpc.ResyncClient(rpc_transport, topic=self.rpc_topic)
+
+    def close(self):
+        self.service.stop()
+        for used in self._transports:
+            used.cleanup()
+        super().close()
