@@ -90,19 +90,21 @@ def format(vlans):  # noqa: A001 - the inverse of parse
     return ','.join(_item(run) for run in ranges(vlans))
 
 
-def chunks(vlans, max_items=None, max_chars=None):
+def chunks(vlans, max_items=None, max_chars=None, first_chars=None):
     """Split a VLAN set into list strings a device takes in one command.
 
     Each string has at most ``max_items`` comma-separated items (a range is
-    one item) and at most ``max_chars`` characters.  A range too long for
-    ``max_chars`` cannot happen: the longest item, "4000-4094", is 9.
+    one item) and at most ``max_chars`` characters (``first_chars`` for the
+    first string, when given).  A range too long for ``max_chars`` cannot
+    happen: the longest item, "4000-4094", is 9.
     """
     result, current, length = [], [], 0
     for run in ranges(vlans):
         item = _item(run)
         grown = length + len(item) + (1 if current else 0)
+        room = first_chars if first_chars is not None and not result else max_chars
         full = (max_items is not None and len(current) >= max_items) or (
-            max_chars is not None and grown > max_chars)
+            room is not None and grown > room)
         if current and full:
             result.append(','.join(current))
             current, grown = [], len(item)
@@ -123,10 +125,8 @@ def allowed_lines(vlans, width=80):
         return []
     if not vlans:
         return [f'{ALLOWED_PREFIX} none']
-    first_room = width - len(ALLOWED_PREFIX) - 1
-    add_room = width - len(ALLOWED_PREFIX) - len(' add ')
-    first = chunks(vlans, max_chars=first_room)[0]
-    rest = chunks(frozenset(vlans) - parse(first), max_chars=add_room)
+    first, *rest = chunks(vlans, max_chars=width - len(ALLOWED_PREFIX) - len(' add '),
+                          first_chars=width - len(ALLOWED_PREFIX) - 1)
     return [f'{ALLOWED_PREFIX} {first}'] + [
         f'{ALLOWED_PREFIX} add {part}' for part in rest]
 
