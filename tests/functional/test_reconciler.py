@@ -1,0 +1,95 @@
+"""The reconciler's sources of marks, end to end through the running service."""
+
+import pytest
+
+from psvm_listener.lab import LabSwitch
+from tests import listener_rig
+
+
+@pytest.fixture
+def make_rig(tmp_path, lab_switch):
+    """Builds the one running service of a test, with its option overrides."""
+    made = []
+
+    def make(**overrides):
+        made.append(listener_rig.ListenerRig(tmp_path, lab_switch, **overrides))
+        return made[-1]
+    yield make
+    for rig in made:
+        rig.close()
+
+
+def allowed_becomes(rig, port, vlans, timeout=15):
+    rig.switch.wait_for(lambda: rig.switch.allowed(port) == vlans, timeout=timeout)
+
+
+def test_burst_of_creates_coalesces_into_few_edits(make_rig):
+    rig = make_rig()
+    hosts = [f'c{index}' for index in range(20)]
+    for index, host in enumerate(hosts):
+        rig.host(host, f'ethernet1/{index + 1}')
+    rig.start()
+    before = rig.switch.rpc_counts().get('edit-config', 0)
+    nova = rig.publisher()
+    instances = [(rig.boot(hosts[index % 20], 100 + index % 40), hosts[index % 20])
+                 for index in range(200)]
+    for instance, host in instances:
+        nova.create(instance, host)
+    for index in range(20):
+        vlans = {1} | {100 + v for v in range(40) if v % 20 == index}
+        allowed_becomes(rig, f'ethernet1/{index + 1}', vlans)
+    edits = rig.switch.rpc_counts()['edit-config'] - before
+    assert edits <= 20, f'{edits} edit-configs for 200 notifications'
+
+
+def test_dropped_notification_is_repaired_by_the_full_sync_timer(make_rig):
+    rig = make_rig(psvm_sync_interval=1, psvm_sync_jitter=0.0)
+    rig.host('c1', 'ethernet1/1')
+    rig.start()
+    rig.boot('c1', 120)
+    allowed_becomes(rig, 'ethernet1/1', {1, 120})
+    rig.switch.set_allowed('ethernet1/1', {1, 120, 666})
+    allowed_becomes(rig, 'ethernet1/1', {1, 120})
+
+
+def test_network_associated_in_nova_db_is_picked_up_by_the_poller(make_rig):
+    rig = make_rig(psvm_network_poll_interval=1)
+    rig.host('c1', 'ethernet1/1')
+    rig.host('c2', 'ethernet1/2')
+    network = rig.network(400)
+    rig.start()
+    rig.nova.associate_network(network, 'c1')
+    allowed_becomes(rig, 'ethernet1/1', {1, 400})
+    rig.nova.associate_network(network, 'c2')
+    allowed_becomes(rig, 'ethernet1/1', {1})
+    allowed_becomes(rig, 'ethernet1/2', {1, 400})
+
+
+@pytest.mark.parametrize('target', [{'host': 'c1'}, 'switch', {'full': True}, {}],
+                         ids=['host', 'switch', 'full', 'no-argument'])
+def test_rpc_cast_resyncs(make_rig, target):
+    rig = make_rig()
+    rig.host('c1', 'ethernet1/1', vlans=(130,))
+    rig.start()
+    rig.switch.set_allowed('ethernet1/1', {1, 130, 666})
+    if target == 'switch':
+        target = {'switch_id': rig.switch_id}
+    rig.resync_client().resync(**target)
+    allowed_becomes(rig, 'ethernet1/1', {1, 130})
+
+
+def test_hanging_switch_does_not_delay_the_others(make_rig):
+    rig = make_rig(**{'switches.rpc_timeout': 2.0, 'switches.connect_timeout': 2.0})
+    with LabSwitch(users={'admin': 'secret'}, ports='1/1-4', name='lab2') as other:
+        rig.host('c1', 'ethernet1/1')
+        rig.host('c9', 'ethernet1/1', switch_id=rig.add_switch(other))
+        rig.start()
+        other.faults.stall = True
+        nova = rig.publisher()
+        stuck = rig.boot('c9', 140)
+        nova.create(stuck, 'c9')
+        nova.create(rig.boot('c1', 141), 'c1')
+        allowed_becomes(rig, 'ethernet1/1', {1, 141}, timeout=5)
+        assert other.allowed('ethernet1/1') == {1}
+        other.faults.stall = False
+        other.wait_for(lambda: other.allowed('ethernet1/1') == {1, 140}, timeout=30)
