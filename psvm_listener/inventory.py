@@ -57,25 +57,17 @@ def _everywhere(column):
     return column.is_not(None)
 
 
-def _vlan_of(query, network_id):
-    """Join ``query`` to the live VLAN network ``network_id``."""
-    return query.join(_networks, sa.and_(
-        _networks.c.id == network_id, _networks.c.deleted == 0,
-        _networks.c.vlan.is_not(None)))
-
-
-def _nic_vlans(host, source, instance_uuid):
-    """(host, VLAN) of the allocated fixed IPs of ``instance_uuid`` in ``source``.
+def _nic_networks(host, source, instance_uuid):
+    """(host, network id) of the allocated fixed IPs of ``instance_uuid`` in ``source``.
 
     nova reaches an instance from its fixed IP through the virtual interface;
     for an allocated fixed IP ``fixed_ips.instance_uuid`` names the same
     instance (nova-network sets both at allocation and deallocates before it
     deletes the interface), and skipping that join halves the work.
     """
-    query = sa.select(host, _networks.c.vlan).select_from(source).join(_fixed_ips, sa.and_(
-        _fixed_ips.c.instance_uuid == instance_uuid, _fixed_ips.c.deleted == 0,
-        _fixed_ips.c.allocated == sa.true()))
-    return _vlan_of(query, _fixed_ips.c.network_id)
+    return sa.select(host, _fixed_ips.c.network_id).select_from(source).join(
+        _fixed_ips, sa.and_(_fixed_ips.c.instance_uuid == instance_uuid,
+                            _fixed_ips.c.deleted == 0, _fixed_ips.c.allocated == sa.true()))
 
 
 def _intents_table(intents):
@@ -87,25 +79,32 @@ def _intents_table(intents):
 
 
 def _host_vlans(wanted, intents):
-    """Every (host, VLAN) the rule gives, for the hosts where ``wanted(host)``."""
+    """Every (host, VLAN) the rule gives, for the hosts where ``wanted(host)``.
+
+    The cases give (host, network id) pairs; the live VLAN networks are
+    joined once, after the UNION has removed duplicate pairs.
+    """
     branches = [
-        sa.select(_networks.c.host.label('host'), _networks.c.vlan.label('vlan')).where(
-            _networks.c.deleted == 0, _networks.c.vlan.is_not(None), wanted(_networks.c.host)),
-        _vlan_of(sa.select(_fixed_ips.c.host, _networks.c.vlan), _fixed_ips.c.network_id).where(
+        sa.select(_networks.c.host.label('host'), _networks.c.id.label('network_id')).where(
+            _networks.c.deleted == 0, wanted(_networks.c.host)),
+        sa.select(_fixed_ips.c.host, _fixed_ips.c.network_id).where(
             _fixed_ips.c.deleted == 0, wanted(_fixed_ips.c.host)),
-        _nic_vlans(_instances.c.host, _instances, _instances.c.uuid).where(
+        _nic_networks(_instances.c.host, _instances, _instances.c.uuid).where(
             _instances.c.deleted == 0, wanted(_instances.c.host)),
     ]
     moving = (_migrations.c.deleted == 0,
               _migrations.c.status.not_in(ENDED_MIGRATION_STATUSES))
     for end in (_migrations.c.source_compute, _migrations.c.dest_compute):
-        branches.append(_nic_vlans(end, _migrations, _migrations.c.instance_uuid).where(
+        branches.append(_nic_networks(end, _migrations, _migrations.c.instance_uuid).where(
             *moving, wanted(end)))
     intended = _intents_table(intents or {})
     if intended is not None:
-        branches.append(_nic_vlans(intended.c.host, intended, intended.c.instance_uuid).where(
+        branches.append(_nic_networks(intended.c.host, intended, intended.c.instance_uuid).where(
             wanted(intended.c.host)))
-    return sa.union(*branches).subquery('host_vlans')
+    pairs = sa.union(*branches).subquery('host_networks')
+    return sa.select(pairs.c.host, _networks.c.vlan).join(_networks, sa.and_(
+        _networks.c.id == pairs.c.network_id, _networks.c.deleted == 0,
+        _networks.c.vlan.is_not(None))).subquery('host_vlans')
 
 
 def _read_only_engine(url):

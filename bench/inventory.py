@@ -1,0 +1,78 @@
+"""Nova inventory at cloud scale: 1,000 hosts, 20,000 instances, 400 networks.
+
+The lab nova is populated as a cloud in use (``NovaLab.populate``: ~20 VLANs
+per host, every other network multi_host, 102,400 fixed IPs, some deleted
+instances and migrations in flight), on MariaDB (the target: one call for
+every host within 100 ms) and on PostgreSQL.  Each figure is the median and
+the 90th percentile over ``ROUNDS`` calls on a warm connection pool:
+
+- ``all_hosts``: ``vlans_by_host()``, every host of the cloud in one call;
+- ``compute_nodes``: ``vlans_by_compute_node`` for the 1,000 bound nodes,
+  what a full sync of every switch asks;
+- ``one_host``: ``vlans_by_host([host])``, what a targeted sync waits for.
+"""
+
+import pathlib
+import statistics
+import tempfile
+import time
+
+from psvm_listener import inventory
+from psvm_listener.lab import nova
+from tests import databases
+
+HOSTS = 1000
+INSTANCES = 20000
+NETWORKS = 400
+VLANS_PER_HOST = 20
+ROUNDS = 15
+KINDS = ('mysql', 'postgresql')
+
+
+def _timed(call):
+    started = time.perf_counter()
+    call()
+    return (time.perf_counter() - started) * 1000
+
+
+def _measure(call, figures, name):
+    call()
+    times = sorted(_timed(call) for _ in range(ROUNDS))
+    figures[f'{name}_ms_p50'] = round(statistics.median(times), 1)
+    figures[f'{name}_ms_p90'] = round(times[int(len(times) * 0.9) - 1], 1)
+
+
+def _scenario(kind, tmp, figures):
+    with databases.fresh_database(kind, tmp) as url:
+        nova.create_schema(url)
+        lab = nova.NovaLab(url)
+        started = time.perf_counter()
+        try:
+            cloud = lab.populate(hosts=HOSTS, networks=NETWORKS, instances=INSTANCES,
+                                 vlans_per_host=VLANS_PER_HOST)
+        finally:
+            lab.close()
+        figures[f'{kind}_populate_s'] = round(time.perf_counter() - started, 1)
+        reader = inventory.Inventory(url)
+        try:
+            nodes = list(cloud.compute_nodes.values())
+            one = next(iter(cloud.compute_nodes))
+            needs = reader.vlans_by_host(cloud.compute_nodes)
+            figures[f'{kind}_vlans_per_host_mean'] = round(
+                statistics.mean(len(vlans) for vlans in needs.values()), 1)
+            _measure(reader.vlans_by_host, figures, f'{kind}_all_hosts')
+            _measure(lambda: reader.vlans_by_compute_node(nodes), figures,
+                     f'{kind}_compute_nodes')
+            _measure(lambda: reader.vlans_by_host([one]), figures, f'{kind}_one_host')
+        finally:
+            reader.close()
+
+
+def run():
+    figures = {'hosts': HOSTS, 'instances': INSTANCES, 'networks': NETWORKS}
+    with tempfile.TemporaryDirectory(prefix='psvm-bench-inventory-') as tmp:
+        for kind in KINDS:
+            _scenario(kind, pathlib.Path(tmp), figures)
+    figures['target_ms'] = 100
+    figures['mysql_all_hosts_within_target'] = figures['mysql_all_hosts_ms_p50'] <= 100
+    return figures
