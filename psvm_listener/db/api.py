@@ -223,10 +223,11 @@ class Database:
     def list_bindings(self, switch_id=None, compute_node_ids=None, deleted=False):
         filters = []
         if switch_id is not None:
-            filters.append(models.SwitchportBinding.switch_id == switch_id)
+            filters.append(models.SwitchportBinding.switch_id == check.id_(
+                'switch_id', switch_id))
         if compute_node_ids is not None:
             filters.append(models.SwitchportBinding.compute_node_id.in_(
-                list(compute_node_ids)))
+                [check.id_('compute_node_ids', i) for i in compute_node_ids]))
         return self._list(BINDING, deleted, *filters)
 
     def update_binding(self, binding_id, **values):

@@ -127,6 +127,11 @@ def test_bindings_store_normalised_ports_and_filter(database, credential, switch
     assert ids(compute_node_ids=[1]) == [first['id'], third['id']]
     assert ids(switch_id=other['id'], compute_node_ids=[2]) == []
     assert ids(compute_node_ids=[]) == []
+    with pytest.raises(errors.Invalid) as raised:
+        ids(compute_node_ids=[1, 'two'])
+    assert raised.value.field == 'compute_node_ids'
+    with pytest.raises(errors.Invalid):
+        ids(switch_id='1')
 
 
 def test_duplicate_binding_even_spelt_differently(database, switch):
