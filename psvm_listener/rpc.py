@@ -36,11 +36,15 @@ class ResyncEndpoint:
 
 
 class ResyncClient:
-    """Client side: ``ResyncClient(transport).resync(host=..., ...)``."""
+    """Client side: ``ResyncClient(transport).resync(host=..., ...)``.
 
-    def __init__(self, transport, topic=TOPIC):
+    ``retry``: connection attempts before a cast fails with
+    MessageDeliveryFailure (None: keep trying, oslo.messaging's default).
+    """
+
+    def __init__(self, transport, topic=TOPIC, retry=None):
         target = messaging.Target(topic=topic, version=VERSION)
-        self._client = messaging.get_rpc_client(transport, target)
+        self._client = messaging.get_rpc_client(transport, target, retry=retry)
 
     def resync(self, host=None, switch_id=None, full=False):
         """Ask every listener to resync ``host``, ``switch_id`` or everything.

@@ -2,7 +2,7 @@
 
 ``plan`` reads nova and the switches and prints what a sync would change;
 ``sync --local`` applies it in this process.  Without ``--local``, ``sync``
-is meant to ask the running listeners to do it (an RPC cast).
+asks the running listeners to do it (an RPC cast) and returns at once.
 """
 
 import sys
@@ -11,6 +11,8 @@ from psvm_listener import conf
 from psvm_listener import errors
 from psvm_listener import inventory as nova_inventory
 from psvm_listener import plugins
+from psvm_listener import rpc
+from psvm_listener import transport
 from psvm_listener import vlans
 from psvm_listener.db import api
 from psvm_listener.manage import output
@@ -30,6 +32,9 @@ def add_parsers(subparsers):
                       help='sync in this process instead of asking the listeners')
     sync.add_argument('--force', action='store_true',
                       help='apply removals beyond psvm_max_removal_ratio')
+    sync.add_argument('--all', action='store_true',
+                      help='every port of every switch (the default without '
+                           '--host and --switch)')
     sync.set_defaults(func=run_sync)
 
 
@@ -46,11 +51,26 @@ def print_plan(args):
 
 
 def run_sync(args):
+    if args.all and (args.host or args.switch is not None):
+        raise errors.Permanent('--all cannot be combined with --host or --switch')
     if not args.local:
-        raise errors.Permanent(
-            'asking the listeners to sync (an RPC cast) is not available yet; '
-            'use "psvm-manage sync --local" to sync in this process')
+        return _cast(args)
     return _sync_each(args, dry_run=False, force=args.force)
+
+
+def _cast(args):
+    """Ask every running listener to resync; the listeners do the work."""
+    messaging = transport.rpc_transport(conf.CONF)
+    try:
+        rpc.ResyncClient(messaging, topic=conf.CONF.listener.rpc_topic, retry=2).resync(
+            host=args.host, switch_id=args.switch, full=args.all)
+    finally:
+        messaging.cleanup()
+    scope = [f'host {args.host}' if args.host else '',
+             f'switch {args.switch}' if args.switch is not None else '']
+    print(f'resync of {" and ".join(filter(None, scope)) or "every switch"} sent to the '
+          f'listeners (topic {conf.CONF.listener.rpc_topic})')
+    return 0
 
 
 def _sync_each(args, dry_run, force):

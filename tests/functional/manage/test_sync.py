@@ -1,6 +1,8 @@
 import pytest
 
 from psvm_listener import vlans
+from tests import listener_rig
+from tests import messaging
 from tests import sync_rig
 from tests.functional.manage.conftest import Manage
 
@@ -45,9 +47,25 @@ def test_sync_local_applies_and_reports(world):
     assert rig.switch.allowed('ethernet1/3') == {1, 100, 101}
 
 
-def test_bad_scope_and_missing_local_are_clear_errors(world):
+def test_bad_scope_is_a_clear_error(world):
     _, manage = world
     assert 'no switch port is bound to a compute node of host' in manage.fails(
         'plan', '--host', 'nowhere')
     assert 'switch 99' in manage.fails('plan', '--switch', '99')
-    assert 'use "psvm-manage sync --local"' in manage.fails('sync')
+    assert '--all cannot be combined' in manage.fails('sync', '--all', '--host', 'compute-1')
+
+
+@pytest.mark.parametrize('scope', [('--host', 'compute-1'), ('--all',), ()],
+                         ids=['host', 'all', 'default'])
+def test_sync_without_local_casts_to_the_running_listener(tmp_path, lab_switch, scope):
+    with listener_rig.ListenerRig(tmp_path, lab_switch) as rig:
+        rig.host('compute-1', 'ethernet1/3', vlans=(100,))
+        rig.start()
+        rig.switch.set_allowed('ethernet1/3', {1, 100, 666})
+        config = tmp_path / 'psvm.conf'
+        config.write_text(
+            f'[DEFAULT]\ntransport_url = {messaging.RABBIT}\n'
+            f'[listener]\nrpc_topic = {rig.rpc_topic}\n')
+        printed = Manage(str(config)).ok('sync', *scope)
+        assert 'sent to the listeners' in printed
+        rig.switch.wait_for(lambda: rig.switch.allowed('ethernet1/3') == {1, 100})
