@@ -398,27 +398,38 @@ class NovaLab:
         Then one instance in 50 is deleted and one in 200 is moving to
         another host, as in a cloud in use.
         """
-        if FIRST_VLAN + networks - 1 > LAST_VLAN:
-            raise LabError(f'{networks} networks do not fit in VLANs {FIRST_VLAN}-{LAST_VLAN}')
+        if not 1 <= networks <= LAST_VLAN - FIRST_VLAN + 1 or hosts < 1 or vlans_per_host < 1:
+            raise LabError(f'populate needs at least one host and one VLAN per host, and '
+                           f'1-{LAST_VLAN - FIRST_VLAN + 1} networks (VLANs from {FIRST_VLAN})')
         self._rng.seed(seed)
         names = [f'compute-{i:04d}' for i in range(hosts)]
         vlans = list(range(FIRST_VLAN, FIRST_VLAN + networks))
         uses = {host: self._rng.sample(vlans, min(vlans_per_host, networks)) for host in names}
-        placement = [(str(self._uuid()), names[i % hosts], uses[names[i % hosts]][
-            (i // hosts) % len(uses[names[i % hosts]])]) for i in range(instances)]
+        placement = self._placement(names, uses, instances)
         with self.engine.begin() as conn:
             nodes = self._insert_hosts(conn, names)
             network_ids = self._insert_networks(conn, vlans)
             vif_ids = self._insert_instances(conn, placement, network_ids)
             self._insert_pools(conn, placement, network_ids, vif_ids)
-        uuids = [instance_uuid for instance_uuid, _, _ in placement]
-        for instance_uuid in self._rng.sample(uuids, instances // 50):
+        deleted = set(self._rng.sample([vm for vm, _, _ in placement], instances // 50))
+        for instance_uuid in sorted(deleted):
             self.delete(instance_uuid)
-            uuids.remove(instance_uuid)
-        for instance_uuid in self._rng.sample(uuids, instances // 200 if hosts > 1 else 0):
-            self.start_migration(instance_uuid, self._rng.choice(names))
+        live = [(vm, host) for vm, host, _ in placement if vm not in deleted]
+        for instance_uuid, host in self._rng.sample(live, instances // 200 if hosts > 1 else 0):
+            others = [name for name in names if name != host]
+            self.start_migration(instance_uuid, self._rng.choice(others))
         self._analyze()
-        return Cloud(compute_nodes=nodes, networks=network_ids, instances=uuids)
+        return Cloud(compute_nodes=nodes, networks=network_ids,
+                     instances=[instance_uuid for instance_uuid, _ in live])
+
+    def _placement(self, names, uses, instances):
+        """(uuid, host, VLAN) of each instance: hosts in turn, then each host's networks."""
+        placement = []
+        for i in range(instances):
+            host = names[i % len(names)]
+            vlans = uses[host]
+            placement.append((str(self._uuid()), host, vlans[(i // len(names)) % len(vlans)]))
+        return placement
 
     def _analyze(self):
         """Refresh the optimizer's statistics, as a database in service has them.
