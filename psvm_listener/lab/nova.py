@@ -32,11 +32,12 @@ LAST_VLAN = 3967
 NETWORK_HOST = 'network-0'
 
 
-def _inet():
-    return sa.String(39).with_variant(postgresql.INET(), 'postgresql')
+def _inet(length=39):
+    """nova's address type: INET on PostgreSQL, a string elsewhere."""
+    return sa.String(length).with_variant(postgresql.INET(), 'postgresql')
 
 
-def _soft_delete_columns():
+def _common_columns():
     return [sa.Column('created_at', sa.DateTime), sa.Column('updated_at', sa.DateTime),
             sa.Column('deleted_at', sa.DateTime),
             sa.Column('id', sa.Integer, primary_key=True, nullable=False)]
@@ -45,7 +46,7 @@ def _soft_delete_columns():
 def _table(name, metadata, *items):
     columns = [item for item in items if isinstance(item, sa.Column)]
     constraints = [item for item in items if not isinstance(item, sa.Column)]
-    return sa.Table(name, metadata, *_soft_delete_columns(), *columns,
+    return sa.Table(name, metadata, *_common_columns(), *columns,
                     sa.Column('deleted', sa.Integer), *constraints,
                     mysql_engine='InnoDB', mysql_charset='utf8')
 
@@ -94,7 +95,7 @@ def metadata(kilo=False):
              instances.c.host, instances.c.node, instances.c.deleted)
     networks = _table(
         'networks', meta,
-        sa.Column('cidr', sa.String(43).with_variant(postgresql.INET(), 'postgresql')),
+        sa.Column('cidr', _inet(43)),
         sa.Column('bridge', sa.String(255)), sa.Column('vlan', sa.Integer),
         sa.Column('project_id', sa.String(255)), sa.Column('host', sa.String(255)),
         sa.Column('label', sa.String(255)), sa.Column('multi_host', sa.Boolean),
