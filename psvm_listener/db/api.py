@@ -270,11 +270,15 @@ class Database:
             return _as_dict(kind, _live(session, kind, row_id))
 
     def _list(self, kind, deleted, *filters):
-        query = sa.select(kind.model).where(*filters).order_by(kind.model.id)
+        """Plain rows, not ORM objects: a sync lists a switch's bindings
+        every time, and skipping the identity map halves that."""
+        table = kind.table
+        query = sa.select(*(table.c[name] for name in kind.columns)).where(
+            *filters).order_by(table.c.id)
         if not deleted:
-            query = query.where(kind.model.deleted == 0)
+            query = query.where(table.c.deleted == 0)
         with self._transaction() as session:
-            return [_as_dict(kind, row) for row in session.scalars(query)]
+            return [dict(row._mapping) for row in session.execute(query)]
 
     def _update(self, kind, row_id, values):
         with self._transaction() as session:
