@@ -8,6 +8,10 @@ business (psvm_listener.plan).
 
 One driver object per switch keeps one session open across syncs and opens a
 new one when the old one broke.
+
+Reading the LIF usage rides on ``read`` and creating missing VLANs on
+``apply``: each is part of the one round trip a sync already makes, never a
+round trip of its own.
 """
 
 import abc
