@@ -2,6 +2,7 @@
 
 import uuid
 
+import kombu
 from oslo_config import cfg
 
 from psvm_listener import transport
@@ -31,3 +32,12 @@ def notification_transport(url=RABBIT, exchange='nova'):
 def unique(prefix):
     """A name no other test (or test run) uses: exchanges, topics, pools."""
     return f'{prefix}-{uuid.uuid4().hex[:10]}'
+
+
+def publish_raw(exchange, text, routing_key='notifications.info'):
+    """Put ``text`` on the wire as a JSON message body, whatever it holds."""
+    with kombu.Connection(AMQP) as conn:
+        conn.Producer().publish(
+            text, exchange=kombu.Exchange(exchange, type='topic', durable=False),
+            routing_key=routing_key, content_type='application/json',
+            content_encoding='utf-8')

@@ -84,15 +84,6 @@ def notifier(exchange, driver, publisher='compute.c1', topic='notifications'):
                               topics=[topic])
 
 
-def publish_raw(exchange, text, routing_key='notifications.info'):
-    """Put ``text`` on the wire as a JSON message body, whatever it holds."""
-    with kombu.Connection(fixtures.AMQP) as conn:
-        conn.Producer().publish(
-            text, exchange=kombu.Exchange(exchange, type='topic', durable=False),
-            routing_key=routing_key, content_type='application/json',
-            content_encoding='utf-8')
-
-
 @pytest.mark.parametrize('driver', ['messaging', 'messagingv2'])
 def test_legacy_create_marks_payload_and_publisher_hosts(running, exchange, reconciler,
                                                          driver):
@@ -122,10 +113,10 @@ def test_error_priority_is_handled_and_unknown_events_filtered(running, exchange
 
 def test_malformed_messages_are_acknowledged_and_later_ones_handled(
         running, exchange, pool, reconciler, caplog):
-    publish_raw(exchange, '{not json')
-    publish_raw(exchange, json.dumps(['not', 'a', 'dict']))
-    publish_raw(exchange, json.dumps({'oslo.version': '2.0', 'oslo.message': '{broken'}))
-    publish_raw(exchange, json.dumps({
+    fixtures.publish_raw(exchange, '{not json')
+    fixtures.publish_raw(exchange, json.dumps(['not', 'a', 'dict']))
+    fixtures.publish_raw(exchange, json.dumps({'oslo.version': '2.0', 'oslo.message': '{broken'}))
+    fixtures.publish_raw(exchange, json.dumps({
         'event_type': 'compute.instance.create.end', 'priority': 'INFO',
         'publisher_id': 'compute.c1', 'payload': 'no object',
         '_context_auth_token': 'secret-token'}))

@@ -1,0 +1,83 @@
+"""psvm-listener as a process: start, follow nova, serve metrics, stop on SIGTERM."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import urllib.request
+
+import pytest
+
+from psvm_listener.lab import publisher
+from tests import messaging
+from tests import sync_rig
+
+PSVM_LISTENER = os.path.join(os.path.dirname(sys.executable), 'psvm-listener')
+
+
+@pytest.fixture
+def world(tmp_path, lab_switch):
+    """A lab switch with a bound host, and a config file for psvm-listener."""
+    with sync_rig.Rig(tmp_path, lab_switch) as rig:
+        rig.host('c1', 'ethernet1/1')
+        exchange = messaging.unique('nova')
+        config = tmp_path / 'psvm.conf'
+        config.write_text(
+            f'[DEFAULT]\npsvm = True\ntransport_url = {messaging.RABBIT}\n'
+            f'log_file = {tmp_path}/listener.log\ndebug = True\n'
+            f'[database]\nconnection = {rig.conf.database.connection}\n'
+            f'[nova]\nconnection = {rig.nova_url}\n'
+            f'[credentials]\nkey_file = {rig.key_file}\n'
+            f'[listener]\nexchange = {exchange}\nmetrics_port = 0\n'
+            f'pool = {messaging.unique("psvm-listener")}\n'
+            f'rpc_topic = {messaging.unique("psvm-listener")}\n')
+        yield rig, config, exchange, tmp_path / 'listener.log'
+
+
+def log_text(log):
+    return log.read_text() if log.exists() else ''
+
+
+def wait_for_log(rig, log, pattern, timeout=30):
+    return rig.switch.wait_for(lambda: re.search(pattern, log_text(log)), timeout=timeout)
+
+
+def test_refuses_to_run_unless_psvm_is_true(tmp_path):
+    config = tmp_path / 'psvm.conf'
+    config.write_text(f'[DEFAULT]\nstate_path = {tmp_path}\n')
+    result = subprocess.run([PSVM_LISTENER, '--config-file', str(config)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert 'psvm is False: psvm-listener refuses to touch switches' in result.stderr
+    assert 'Traceback' not in result.stderr
+
+
+def test_follows_nova_serves_metrics_and_stops_cleanly_on_sigterm(world):
+    rig, config, exchange, log = world
+    process = subprocess.Popen([PSVM_LISTENER, '--config-file', str(config)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        port = int(wait_for_log(rig, log, r'metrics on http://127\.0\.0\.1:(\d+)/').group(1))
+        rig.switch.wait_for(lambda: rig.switch.allowed('ethernet1/1') == {1}, timeout=30)
+        transport = messaging.notification_transport(exchange=exchange)
+        nova = publisher.NovaPublisher(transport)
+        nova.create(rig.boot('c1', 150), 'c1')
+        rig.switch.wait_for(lambda: rig.switch.allowed('ethernet1/1') == {1, 150}, timeout=30)
+        transport.cleanup()
+        with urllib.request.urlopen(f'http://127.0.0.1:{port}/metrics', timeout=10) as reply:
+            metrics = reply.read().decode()
+        assert ('psvm_notifications_handled_total{event_type="compute.instance.create.end"}'
+                ' 1.0') in metrics
+        assert 'psvm_lif_usage{switch="1"}' in metrics
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    text = log_text(log)
+    assert 'psvm-listener stopped' in text
+    assert publisher.CONTEXT['auth_token'] not in text
+    assert 'secret' not in text
+    assert 'Traceback' not in process.stderr.read()
