@@ -47,6 +47,10 @@ class SchemaMissing(DbError):
     run since the code was installed or upgraded."""
 
 
+class SchemaUnknown(DbError):
+    """The database is at a revision this code does not know (a newer one)."""
+
+
 class CredentialKeyMissing(DbError):
     """No Fernet key to encrypt or decrypt switch passwords."""
 

@@ -7,7 +7,10 @@ import os
 from alembic import command
 from alembic import config
 from alembic import script
+from alembic import util
 from alembic.runtime import migration
+
+from psvm_listener.db import errors
 
 SCRIPT_LOCATION = os.path.join(os.path.dirname(__file__), 'migrations')
 
@@ -21,8 +24,13 @@ def alembic_config(connection=None):
 
 
 def upgrade(engine, revision='head'):
-    with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), revision)
+    try:
+        with engine.begin() as connection:
+            command.upgrade(alembic_config(connection), revision)
+    except util.CommandError as exc:
+        raise errors.SchemaUnknown(
+            f'cannot migrate: {exc}; was the database synced by a newer '
+            f'psvm-listener? This one knows up to revision {head()}')
 
 
 def current(engine):

@@ -1,8 +1,10 @@
+import pytest
 import sqlalchemy as sa
 from alembic import autogenerate
 from alembic.runtime import migration as alembic_migration
 
 from psvm_listener.db import api
+from psvm_listener.db import errors
 from psvm_listener.db import migration
 from psvm_listener.db import models
 
@@ -27,3 +29,13 @@ def test_sync_is_repeatable_and_reaches_head(db_url):
         'psvm_switch_credential', 'psvm_switch', 'psvm_switchport_binding',
         'shadow_psvm_switch_credential', 'shadow_psvm_switch',
         'shadow_psvm_switchport_binding'}
+
+
+def test_database_from_newer_code_is_refused_not_touched(db_url):
+    with api.Database(db_url) as db:
+        db.create_schema()
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("UPDATE alembic_version SET version_num = 'f00d'"))
+        with pytest.raises(errors.SchemaUnknown, match='f00d.*revision 0001'):
+            db.create_schema()
+        assert db.schema_version() == 'f00d'

@@ -77,6 +77,7 @@ def test_fingerprint_as_ssh_keygen_prints_it_is_accepted():
 def test_every_error_is_typed_for_the_caller():
     for error in (errors.NotFound, errors.Duplicate, errors.InUse,
                   errors.InvalidReference, errors.Invalid, errors.SchemaMissing,
+                  errors.SchemaUnknown,
                   errors.CredentialKeyMissing, errors.CredentialKeyMismatch):
         assert issubclass(error, psvm_errors.Permanent)
         assert error('message', field='ip').field == 'ip'
