@@ -39,3 +39,11 @@ def test_database_from_newer_code_is_refused_not_touched(db_url):
         with pytest.raises(errors.SchemaUnknown, match='f00d.*revision 0001'):
             db.create_schema()
         assert db.schema_version() == 'f00d'
+
+
+def test_first_sync_creates_the_directory_of_an_sqlite_file(tmp_path):
+    path = tmp_path / 'state' / 'deeper' / 'psvm.sqlite'
+    with api.Database(f'sqlite:///{path}') as db:
+        db.create_schema()
+        assert db.schema_version() == migration.head()
+    assert path.is_file()
