@@ -9,6 +9,7 @@ SIGINT or SIGTERM.
 """
 
 import argparse
+import logging
 import os
 import signal
 import sys
@@ -81,7 +82,18 @@ def parser():
                         'so fingerprints survive restarts; default: fresh keys')
     p.add_argument('--control-port', type=int, default=0,
                    help='port of the control interface on 127.0.0.1 (default: any)')
+    p.add_argument('--verbose', action='store_true',
+                   help="log every session's end and paramiko's own messages")
     return p
+
+
+def configure_logging(verbose):
+    """Clients that hang up are routine for a switch: paramiko's socket
+    errors about them are noise unless asked for."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
+                        format='%(asctime)s %(name)s %(levelname)s %(message)s')
+    if not verbose:
+        logging.getLogger('paramiko').setLevel(logging.CRITICAL)
 
 
 def build_switches(args):
@@ -102,6 +114,7 @@ def build_switches(args):
 def main(argv=None):
     p = parser()
     args = p.parse_args(argv)
+    configure_logging(args.verbose)
     try:
         switches = build_switches(args)
         controller = control.ControlServer(switches, args.control_port)

@@ -30,8 +30,8 @@ class RawNetconfClient:
         self._channel.settimeout(timeout)
         self._channel.invoke_subsystem(subsystem)
         self._messages = netconf.read_messages(self._channel)
-        self.server_hello = self.receive()
         self.send(HELLO)
+        self.server_hello = self.receive()
         self._next_id = 1
 
     def send(self, message):
@@ -53,7 +53,15 @@ class RawNetconfClient:
         return self.receive()
 
     def close(self):
-        self._transport.close()
+        """close-session, then wait for the switch to hang up: its slot is free then."""
+        try:
+            if b'<ok/>' in self.rpc(b'<close-session/>'):
+                for _ in self._messages:
+                    pass
+        except (OSError, EOFError, paramiko.SSHException):
+            pass
+        finally:
+            self._transport.close()
 
     def __enter__(self):
         return self

@@ -181,7 +181,9 @@ class SwitchState:
             self.touch()
 
     def apply(self, changes, source='netconf', check_lif=True):
-        """Apply every change or none; EditRejected says why none were."""
+        """Apply every change or none; EditRejected says why none were.
+
+        Returns the changes as applied (port names normalised)."""
         with self.changed:
             changes = [c._replace(port=self.port(c.port)) if c.port else c for c in changes]
             old = self._running
@@ -199,6 +201,7 @@ class SwitchState:
                 {'time': now, 'port': c.port, 'op': c.op, 'vlans': c.vlans, 'source': source}
                 for c in changes)
             self.touch()
+            return changes
 
     @staticmethod
     def _config(old, allowed, vlans, touched):

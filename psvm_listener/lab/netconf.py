@@ -60,13 +60,16 @@ def close_quietly(channel):
 class NetconfSession:
     """Answers the RPCs of one client on one SSH channel, faults included."""
 
-    def __init__(self, switch, channel, transport, session_id):
+    def __init__(self, switch, channel, transport, session_id, release):
         self.switch = switch
         self.channel = channel
         self.transport = transport
         self.session_id = session_id
+        self._release = release
 
     def run(self):
+        """Serve until the client leaves; the session's slot is free before the
+        channel closes, so a client that saw the close may open a new one."""
         try:
             self.switch.faults.wait_while_stalled(self.switch.stopped)
             self.channel.sendall(nxos_xml.hello(self.session_id) + DELIM)
@@ -76,6 +79,7 @@ class NetconfSession:
         except (OSError, EOFError, paramiko.SSHException) as exc:
             LOG.debug('session %s of %s ended: %s', self.session_id, self.switch.name, exc)
         finally:
+            self._release(self)
             close_quietly(self.channel)
 
     def _answer(self, message):
@@ -116,7 +120,7 @@ class NetconfSession:
         if rpc.kind == 'edit-config':
             if self.switch.faults.take_edit_failure():
                 raise model.EditRejected('edit-config failed: injected fault')
-            self.switch.state.apply(nxos_xml.edit_changes(rpc.operation, self.switch.limits))
+            self.switch.apply(nxos_xml.edit_changes(rpc.operation, self.switch.limits))
             return nxos_xml.ok_reply(rpc)
         if rpc.kind in ('get', 'exec-command'):
             outputs = [show.run(self.switch, command) for command in nxos_xml.commands(rpc)]

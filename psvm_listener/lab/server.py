@@ -1,5 +1,6 @@
 """The SSH side of the lab switch: password logins, subsystems xmlagent and netconf."""
 
+import functools
 import hmac
 import logging
 import socket
@@ -101,23 +102,20 @@ class SshServer:
         """Start a NETCONF session on ``channel``, or refuse it past the limit."""
         with self.switch.state.changed:
             if len(self._sessions) >= self.switch.limits.max_sessions:
-                session = None
+                run = functools.partial(netconf.refuse, channel)
             else:
-                session = netconf.NetconfSession(self.switch, channel, transport, self._next_id)
+                session = netconf.NetconfSession(self.switch, channel, transport,
+                                                 self._next_id, self._release)
                 self._sessions[self._next_id] = session
                 self._next_id += 1
                 self.switch.state.touch()
-        target = netconf.refuse if session is None else self._run_session
-        threading.Thread(target=target, args=(session or channel,), daemon=True,
-                         name=f'lab-{self.switch.name}-session').start()
+                run = session.run
+        threading.Thread(target=run, daemon=True, name=f'lab-{self.switch.name}-session').start()
 
-    def _run_session(self, session):
-        try:
-            session.run()
-        finally:
-            with self.switch.state.changed:
-                self._sessions.pop(session.session_id, None)
-                self.switch.state.touch()
+    def _release(self, session):
+        with self.switch.state.changed:
+            self._sessions.pop(session.session_id, None)
+            self.switch.state.touch()
 
     def session_count(self):
         with self.switch.state.changed:

@@ -39,7 +39,9 @@ class InterfaceRenderer:
     """Running-config blocks per port, cached while the port's VLAN set is unchanged.
 
     A VLAN set is an immutable frozenset, replaced on every change, so its
-    identity tells whether the cached block is still true.
+    identity tells whether the cached block is still true.  The switch
+    renders a port again when it changes (``block`` right after the edit),
+    so a read of the whole running-config only joins cached text.
     """
 
     def __init__(self):

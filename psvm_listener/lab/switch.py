@@ -65,18 +65,24 @@ class LabSwitch:
     def allowed(self, port):
         return self.state.allowed(port)
 
+    def apply(self, changes, source='netconf', check_lif=True):
+        """Apply ``changes`` all or none, then render the changed ports."""
+        applied = self.state.apply(changes, source, check_lif)
+        allowed = self.state.allowed_map()
+        for port in {change.port for change in applied} - {None}:
+            self.renderer.block(port, allowed[port])
+
     def set_allowed(self, port, vlans):
         """The operator's manual change of a port's allowed list (drift)."""
         vlans = vlans if vlans is vlan_sets.ALL else frozenset(vlans)
-        self.state.apply([model.Change('set', self.state.port(port), vlans)],
-                         source='operator', check_lif=False)
+        self.apply([model.Change('set', port, vlans)], source='operator', check_lif=False)
 
     def vlans(self):
         return self.state.vlans()
 
     def create_vlans(self, vlans):
-        self.state.apply([model.Change('vlan-create', None, frozenset(vlans))],
-                         source='operator', check_lif=False)
+        self.apply([model.Change('vlan-create', None, frozenset(vlans))],
+                   source='operator', check_lif=False)
 
     def lif_usage(self):
         return self.state.lif_usage()
@@ -94,6 +100,8 @@ class LabSwitch:
         """Running config back to startup config; every session is dropped."""
         self.state.reboot()
         self._server.drop_connections()
+        for port, vlans in self.state.allowed_map().items():
+            self.renderer.block(port, vlans)
 
     def wait_for(self, predicate, timeout=10.0):
         """Wait until ``predicate()`` (or ``predicate(switch)``) is true.
