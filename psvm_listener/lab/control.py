@@ -5,7 +5,7 @@ list text ("10-20,40", "none", "all").
 
     GET  /switches                      names, addresses, fingerprints
     GET  /switches/NAME                 ports, VLANs, LIF usage, sessions, RPC counts, faults
-    GET  /switches/NAME/journal         applied changes with timestamps
+    GET  /switches/NAME/journal[?since=N]  applied changes with timestamps (from the Nth)
     POST /switches/NAME/faults          {latency, refuse_auth, stall, drop_after,
                                          fail_next_edits, clear}
     POST /switches/NAME/allowed         {"port": "e1/1", "vlans": "10-20"}   (drift)
@@ -17,6 +17,7 @@ import http.server
 import json
 import threading
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from psvm_listener import errors
@@ -43,7 +44,7 @@ def describe(switch):
             'fingerprint': switch.fingerprint}
 
 
-def state(switch):
+def state(switch, _query=None):
     allowed = switch.state.allowed_map()
     return dict(describe(switch),
                 ports={port: vlan_sets.format(vlans) for port, vlans in allowed.items()},
@@ -52,8 +53,15 @@ def state(switch):
                 faults=switch.faults.describe())
 
 
-def journal(switch):
-    return [dict(entry, vlans=vlan_sets.format(entry['vlans'])) for entry in switch.journal()]
+def journal(switch, query):
+    try:
+        since = int(query.get('since', ['0'])[0])
+    except ValueError:
+        since = -1
+    if since < 0:
+        raise _BadRequest('since must be a whole number')
+    return [dict(entry, vlans=vlan_sets.format(entry['vlans']))
+            for entry in switch.journal(since)]
 
 
 def _vlans(body):
@@ -118,7 +126,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         """Quiet: tests and benchmarks read stdout."""
 
     def do_GET(self):
-        self._answer(lambda switch, view, _body: self._route(_READS, view)(switch))
+        self._answer(lambda switch, view, _body: self._route(_READS, view)(switch, self._query()))
 
     def do_POST(self):
         self._answer(lambda switch, action, body: self._route(_WRITES, action)(switch, body))
@@ -144,8 +152,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
+    def _query(self):
+        return urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+
     def _dispatch(self, call):
-        parts = self.path.strip('/').split('/')
+        parts = urllib.parse.urlsplit(self.path).path.strip('/').split('/')
         if parts == ['switches'] and self.command == 'GET':
             return [describe(switch) for switch in self.switches.values()]
         if len(parts) not in (2, 3) or parts[0] != 'switches':
@@ -211,8 +222,8 @@ class ControlClient:
     def state(self, name):
         return self._call(f'/switches/{name}')
 
-    def journal(self, name):
-        return self._call(f'/switches/{name}/journal')
+    def journal(self, name, since=0):
+        return self._call(f'/switches/{name}/journal?since={int(since)}')
 
     def faults(self, name, **settings):
         return self._call(f'/switches/{name}/faults', settings)

@@ -167,9 +167,10 @@ class SwitchState:
     def lif_usage(self):
         return self._running.lif_usage
 
-    def journal(self):
+    def journal(self, since=0):
+        """Applied changes in order, from the ``since``-th on (to read only new ones)."""
         with self.changed:
-            return [dict(entry) for entry in self._journal]
+            return [dict(entry) for entry in self._journal[since:]]
 
     def rpc_counts(self):
         with self.changed:

@@ -87,8 +87,8 @@ class LabSwitch:
     def lif_usage(self):
         return self.state.lif_usage()
 
-    def journal(self):
-        return self.state.journal()
+    def journal(self, since=0):
+        return self.state.journal(since)
 
     def rpc_counts(self):
         return self.state.rpc_counts()

@@ -88,6 +88,7 @@ def test_drift_vlans_and_journal_through_the_control_interface(simulator):
         ('vlan-create', None, '10-12', 'operator'),
         ('set', 'ethernet1/7', '10-11', 'operator'),
         ('add', 'ethernet1/7', '12', 'netconf')]
+    assert [e['op'] for e in control.journal('edge', since=2)] == ['add']
 
 
 def test_faults_and_reboot_through_the_control_interface(simulator):
@@ -118,6 +119,7 @@ def trunk_none(port_number):
     (lambda c: c.create_vlans('lab1', '3968'), 'reserved'),
     (lambda c: c.faults('lab1', latency='slow'), 'bad fault setting'),
     (lambda c: c._call('/switches/lab1/frobnicate', {}), 'no such resource'),
+    (lambda c: c._call('/switches/lab1/journal?since=-1'), 'whole number'),
 ])
 def test_bad_control_requests_get_clear_errors_and_change_nothing(simulator, call, message):
     _, control = simulator

@@ -136,6 +136,14 @@ def test_journal_records_port_op_vlans_and_time():
     assert entry['time'] > 0
 
 
+def test_journal_since_gives_only_newer_entries():
+    switch = state()
+    for vlan in (10, 11, 12):
+        switch.apply([model.Change('add', 'ethernet1/1', frozenset({vlan}))])
+    assert [e['vlans'] for e in switch.journal(since=1)] == [{11}, {12}]
+    assert switch.journal(since=3) == []
+
+
 _changes = st.lists(st.one_of(
     st.builds(model.Change, st.sampled_from(['add', 'remove', 'set']),
               st.sampled_from(['ethernet1/1', 'ethernet1/2', 'ethernet1/3']),
