@@ -6,9 +6,10 @@ class Faults:
 
     ``latency`` (seconds) delays every reply; ``refuse_auth`` fails every
     login; ``stall`` holds every reply (and the hello) until it is cleared;
-    ``drop_after(n)`` answers n more RPCs, then drops the session that sends
-    the next one without answering it; ``fail_next_edits(k)`` answers the
-    next k edit-configs with an rpc-error and changes nothing.
+    ``drop_after(n)`` answers n more RPCs (on any session), then drops the
+    SSH connection of the one that sends the next, unanswered and not
+    applied, and clears itself; ``fail_next_edits(k)`` answers the next k
+    edit-configs with an rpc-error and changes nothing.
     """
 
     def __init__(self, changed):

@@ -44,7 +44,7 @@ class LabSwitch:
     def stop(self):
         with self.state.changed:
             self._stopped = True
-            self.state.changed.notify_all()
+            self.state.touch()
         self._server.stop()
 
     def stopped(self):
