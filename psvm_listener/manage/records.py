@@ -21,6 +21,7 @@ class Option:
     type: type
     help: str
     repeat: bool = False
+    clearable: bool = False     # on update, '' sets the field to nothing
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,8 +49,10 @@ RECORDS = (
         Option('--cred-id', 'switch_cred_id', int, 'id of the credential to log in with'),
         Option('--port', 'port', int, 'SSH port (default 22)'),
         Option('--host-key', 'host_key', str,
-               'pinned SSH host key fingerprint, SHA256:... as ssh-keygen -lf prints it'),
-        Option('--description', 'description', str, 'free text'),
+               "pinned SSH host key fingerprint, SHA256:... as ssh-keygen -lf prints it "
+               "('' on update unpins it)", clearable=True),
+        Option('--description', 'description', str, "free text ('' on update clears it)",
+               clearable=True),
     )),
     Family('bind', api.BINDING, 'bindings', (
         Option('--switch-id', 'switch_id', int, 'id of the switch'),
@@ -142,6 +145,9 @@ def _values(args, family):
 
 def _changes(args, family):
     values = _values(args, family)
+    for option in family.options:
+        if option.clearable and values.get(option.field) == '':
+            values[option.field] = None
     if not values:
         flags = ', '.join(o.flag for o in family.options)
         raise errors.Invalid(f'nothing to change: give at least one of {flags}')

@@ -41,6 +41,10 @@ def test_switch_and_binding_lifecycle(synced):
     assert f'switch {switch["id"]}' in synced.fails('cred', 'delete', str(cred['id']))
     table = synced.ok('switch', 'list')
     assert '| id | ip' in table and '192.0.2.1' in table and 'rack 4' in table
+    unpinned = synced.json('switch', 'update', str(switch['id']), '--host-key', '',
+                           '--description', '')
+    assert unpinned['host_key'] is None and unpinned['description'] is None
+    assert '--ip' in synced.fails('switch', 'update', str(switch['id']), '--ip', '')
 
 
 def test_bad_input_names_the_option(synced):
