@@ -5,8 +5,7 @@ every live network n where
 
 - n.host = H (the network is associated with H, or H is its network host), or
 - a live fixed IP of n has host = H (the DHCP address of a multi_host network), or
-- a live, allocated fixed IP of n belongs, through its live virtual interface,
-  to a live instance whose host is H.
+- a live, allocated fixed IP of n belongs to a live instance whose host is H.
 
 Nova's query does not look at ``allocated`` nor at deleted instances; a
 deallocated fixed IP keeps its ``instance_uuid`` until its lease is released,
