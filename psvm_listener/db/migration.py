@@ -1,6 +1,22 @@
 """Alembic, driven from code: the scripts live in this package, not in an
 alembic.ini at the repository root, so an installed psvm-listener can
-migrate its database with nothing else on disk."""
+migrate its database with nothing else on disk.
+
+To add a revision after changing models.py, let autogenerate compare the
+models with a scratch database at head, then read and edit what it wrote::
+
+    python - <<'EOF'
+    from alembic import command
+    from psvm_listener.db import api, migration
+    with api.Database('sqlite:////tmp/psvm-rev.sqlite') as db:
+        db.create_schema()
+        with db.engine.begin() as connection:
+            command.revision(migration.alembic_config(connection), autogenerate=True,
+                             message='what changes', rev_id='0002')
+    EOF
+
+tests/functional/db/test_migration.py then proves the result on every backend.
+"""
 
 import os
 
