@@ -13,9 +13,13 @@ RPC) and with psvm's prompt session ("prompt"):
   ``exec-command`` and by ``get`` with a ``<cmd>`` filter (bare RPCs), and
   of the driver's parsed 240-port read;
 - the nova query for one host, which the targeted sync waits for.
+
+nova's database is MariaDB, as in production; ``PSVM_BENCH_NOVA_DB=sqlite``
+or ``postgresql`` picks another of tests/databases.py.  PSVM's own is SQLite.
 """
 
 import contextlib
+import os
 import pathlib
 import statistics
 import tempfile
@@ -27,6 +31,7 @@ from psvm_listener.drivers import cisco_nexus_netconf
 from psvm_listener.drivers import netconf_session
 from psvm_listener.drivers import nxos_xml
 from psvm_listener.lab import LabSwitch
+from tests import databases
 from tests import sync_rig
 
 SWITCHES = 4
@@ -35,6 +40,7 @@ NETWORKS = 400
 VLANS_PER_HOST = 20
 TARGETED_ROUNDS = 60
 RPC_ROUNDS = 40
+NOVA_DB = os.environ.get('PSVM_BENCH_NOVA_DB', 'mysql')
 
 
 class MeasuredDriver(cisco_nexus_netconf.CiscoNexusNetconfDriver):
@@ -70,7 +76,8 @@ def _run_world(tmp, label, driver_class):
     with contextlib.ExitStack() as stack:
         switches = [stack.enter_context(LabSwitch(ports='1/1-48', fex=FEX, name=f'lab{i}'))
                     for i in range(SWITCHES)]
-        rig = stack.enter_context(sync_rig.Rig(path, switches[0]))
+        nova_url = stack.enter_context(databases.fresh_database(NOVA_DB, path))
+        rig = stack.enter_context(sync_rig.Rig(path, switches[0], nova_url=nova_url))
         rig.plugin.driver_class = driver_class
         switch_ids = [rig.switch_id] + [rig.add_switch(s) for s in switches[1:]]
         _bind_cloud(rig, switches, switch_ids)
@@ -81,6 +88,7 @@ def _run_world(tmp, label, driver_class):
         nova_query = _timed(lambda: rig.inventory.vlans_by_compute_node([node]))
         rpc = _rpc_latency(driver_class, switches[1])
         return {
+            f'{label}.nova_db': NOVA_DB,
             f'{label}.initial_full_sync_s': initial['seconds'],
             f'{label}.initial_rpcs_per_switch': initial['rpcs'],
             f'{label}.initial_ports_changed': initial['changed'],
