@@ -1,0 +1,128 @@
+"""TrunkPortPlugin's decisions with a fake switch, nova and database."""
+
+import pytest
+
+from psvm_listener import errors
+from psvm_listener import vlans
+from psvm_listener.drivers import base as driver_base
+from psvm_listener.plugins import cisco_nexus
+from tests import sync_rig
+
+
+class FakeDriver(driver_base.Driver):
+    """A switch in memory; ``switch`` maps port → allowed list, shared by every driver."""
+
+    switch = {}
+    usage = 0
+
+    def read(self, ports):
+        self.rpcs += 1
+        return driver_base.Reading({p: self.switch[p] for p in ports}, self.usage, 32000)
+
+    def apply(self, plan):
+        self.rpcs += 1
+        for change in plan.changes:
+            self.switch[change.port] = change.applied_to(self.switch[change.port])
+
+    def save(self):
+        self.rpcs += 1
+
+    def close(self):
+        pass
+
+
+class FakeDatabase:
+    def __init__(self, bindings):
+        self.bindings = bindings
+        self.records = []
+
+    def list_bindings(self, switch_id=None):
+        return [b for b in self.bindings if b['switch_id'] == switch_id]
+
+    def switch_login(self, switch_id):
+        return {'ip': '192.0.2.1', 'port': 22, 'host_key': None,
+                'user_name': 'admin', 'password': 'secret'}
+
+    def record_sync(self, switch_id, at, result, lif_usage=None, drift=None):
+        self.records.append((switch_id, result, lif_usage, drift))
+
+
+class FakeInventory:
+    def __init__(self, by_node):
+        self.by_node = by_node
+        self.asked = []
+
+    def vlans_by_compute_node(self, ids, intents=None):
+        self.asked.append((tuple(ids), intents))
+        if self.by_node is None:
+            raise errors.RetryLater('nova is down')
+        return {i: self.by_node[i] for i in ids if i in self.by_node}
+
+
+def binding(node, port, switch_id=1):
+    return {'switch_id': switch_id, 'compute_node_id': node, 'switch_port': port}
+
+
+@pytest.fixture
+def make_plugin():
+    def make(bindings, by_node, switch):
+        FakeDriver.switch = dict(switch)
+        plugin = cisco_nexus.CiscoNexusPlugin(
+            sync_rig.make_conf(), FakeDatabase(bindings), FakeInventory(by_node))
+        plugin.driver_class = FakeDriver
+        return plugin
+    return make
+
+
+def test_a_port_bound_to_two_hosts_allows_what_both_need(make_plugin):
+    plugin = make_plugin([binding(7, 'port-channel20'), binding(8, 'port-channel20')],
+                         {7: frozenset({10}), 8: frozenset({20})},
+                         {'port-channel20': vlans.ALL})
+    plugin.sync(1)
+    assert FakeDriver.switch['port-channel20'] == {1, 10, 20}
+
+
+def test_only_the_ports_asked_for_are_read_and_nova_is_asked_for_their_nodes(make_plugin):
+    plugin = make_plugin([binding(7, 'ethernet1/1'), binding(8, 'ethernet1/2')],
+                         {7: frozenset({10}), 8: frozenset({20})},
+                         {'ethernet1/1': vlans.ALL, 'ethernet1/2': vlans.ALL})
+    result = plugin.sync(1, ['Eth1/2'], intents={'h': {'u'}})
+    assert result.ports == ('ethernet1/2',)
+    assert plugin.inventory.asked == [((8,), {'h': {'u'}})]
+    assert FakeDriver.switch['ethernet1/1'] is vlans.ALL
+
+
+def test_a_node_nova_no_longer_knows_needs_nothing(make_plugin):
+    plugin = make_plugin([binding(9, 'ethernet1/1')], {},
+                         {'ethernet1/1': frozenset({1, 10})})
+    result = plugin.sync(1, force=True)
+    assert FakeDriver.switch['ethernet1/1'] == {1}
+    assert result.changes[0].remove == {10}
+
+
+def test_nova_down_changes_nothing_and_records_the_failure(make_plugin):
+    plugin = make_plugin([binding(7, 'ethernet1/1')], None,
+                         {'ethernet1/1': frozenset({1, 10})})
+    with pytest.raises(errors.RetryLater):
+        plugin.sync(1)
+    assert FakeDriver.switch['ethernet1/1'] == {1, 10}
+    assert plugin.database.records == [(1, 'failed: RetryLater: nova is down', None, None)]
+
+
+def test_removal_ratio_counts_every_port_the_plugin_has_seen(make_plugin):
+    plugin = make_plugin([binding(7, 'ethernet1/1'), binding(8, 'ethernet1/2')],
+                         {7: frozenset(range(10, 20)), 8: frozenset(range(10, 20))},
+                         {'ethernet1/1': vlans.ALL, 'ethernet1/2': vlans.ALL})
+    plugin.sync(1)
+    plugin.inventory.by_node[7] = frozenset(range(10, 14))
+    result = plugin.sync(1, ['ethernet1/1'])
+    assert result.refusals == () and FakeDriver.switch['ethernet1/1'] == {1, 10, 11, 12, 13}
+
+
+def test_dry_run_neither_applies_nor_records(make_plugin):
+    plugin = make_plugin([binding(7, 'ethernet1/1')], {7: frozenset({10})},
+                         {'ethernet1/1': vlans.ALL})
+    result = plugin.sync(1, dry_run=True)
+    assert result.rpcs == 1 and result.drift == 1 and len(result.changes) == 1
+    assert FakeDriver.switch['ethernet1/1'] is vlans.ALL
+    assert plugin.database.records == []
