@@ -1,0 +1,42 @@
+"""The listener holds its database for weeks: connections the server drops
+(restart, idle timeout, failover) must not turn into failed syncs."""
+
+import pytest
+import sqlalchemy as sa
+
+from psvm_listener.db import api
+from tests import databases
+
+KILL_OTHERS = {
+    'postgresql': "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                  "WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    'mysql': "SELECT id FROM information_schema.processlist "
+             "WHERE db = DATABASE() AND id <> CONNECTION_ID()",
+}
+
+
+def drop_pooled_connections(url, kind):
+    killer = sa.create_engine(url, isolation_level='AUTOCOMMIT')
+    with killer.connect() as connection:
+        rows = connection.execute(sa.text(KILL_OTHERS[kind])).all()
+        if kind == 'mysql':
+            for (thread_id,) in rows:
+                connection.execute(sa.text(f'KILL {int(thread_id)}'))
+    killer.dispose()
+    return len(rows)
+
+
+@pytest.mark.parametrize('kind', ['mysql', 'postgresql'])
+def test_connections_dropped_by_the_server_are_replaced(kind, tmp_path):
+    with databases.fresh_database(kind, tmp_path) as url, api.Database(url) as db:
+        db.create_schema()
+        db.list_switches()
+        assert drop_pooled_connections(url, kind) >= 1
+        assert db.list_switches() == []
+
+
+def test_sqlite_enforces_foreign_keys(tmp_path):
+    with api.Database(f'sqlite:///{tmp_path}/psvm.sqlite') as db:
+        db.create_schema()
+        with db.engine.begin() as connection:
+            assert connection.exec_driver_sql('PRAGMA foreign_keys').scalar() == 1
