@@ -10,12 +10,19 @@ import os
 
 import sqlalchemy as sa
 
+from psvm_listener.db import errors
+
 
 def create(url):
-    url = sa.engine.make_url(url)
-    if url.get_backend_name() == 'sqlite':
-        return _sqlite(url)
-    return sa.create_engine(url, pool_pre_ping=True, pool_recycle=3600)
+    """An engine for ``url``, or Invalid naming the connection option."""
+    try:
+        url = sa.engine.make_url(url)
+        if url.get_backend_name() == 'sqlite':
+            return _sqlite(url)
+        return sa.create_engine(url, pool_pre_ping=True, pool_recycle=3600)
+    except sa.exc.ArgumentError as exc:
+        raise errors.Invalid(f'[database] connection is not a usable database URL: {exc}',
+                             field='connection')
 
 
 def ensure_directory(url):
