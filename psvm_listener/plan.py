@@ -18,6 +18,7 @@ on later platforms): never configured, whatever nova says."""
 LIF_LIMIT = 'lif_limit'
 REMOVAL_RATIO = 'removal_ratio'
 RESERVED_VLANS = 'reserved_vlans'
+UNREADABLE_PORT = 'unreadable_port'
 
 
 @dataclasses.dataclass(frozen=True)

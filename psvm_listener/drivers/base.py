@@ -61,11 +61,17 @@ class Login:
 
 @dataclasses.dataclass(frozen=True)
 class Reading:
-    """What one read returned: allowed VLANs per port and LIF usage."""
+    """What one read returned: allowed VLANs per port and LIF usage.
+
+    ``unreadable`` maps each port the switch would not show (a binding to a
+    port it does not have) to the switch's words, so that one bad binding
+    does not stop the sync of every other port.
+    """
 
     allowed: dict
     lif_usage: int
     lif_limit: int | None = None
+    unreadable: dict = dataclasses.field(default_factory=dict)
 
 
 class Driver(abc.ABC):

@@ -62,6 +62,14 @@ class CiscoNexusNetconfDriver(base.Driver):
 
     def read(self, ports):
         ports = list(ports)
+        try:
+            return self._read_together(ports)
+        except base.Rejected:
+            if len(ports) < 2:
+                raise
+            return self._read_each(ports)
+
+    def _read_together(self, ports):
         commands = [nxos_xml.LIF_COMMAND]
         if ports:
             commands.insert(0, nxos_xml.show_interfaces_command(ports))
@@ -76,6 +84,22 @@ class CiscoNexusNetconfDriver(base.Driver):
         except (ValueError, vlans.InvalidVlanList) as exc:
             raise base.Rejected(f'switch {self.login.name}: unreadable reply: {exc}')
         return base.Reading(allowed=allowed, lif_usage=usage, lif_limit=limit)
+
+    def _read_each(self, ports):
+        """Port by port, after the switch refused to show them together: the
+        ports it refuses alone are reported, the others read."""
+        allowed, unreadable, last = {}, {}, None
+        for port in ports:
+            try:
+                last = self._read_together([port])
+            except base.Rejected as exc:
+                unreadable[port] = str(exc)
+            else:
+                allowed.update(last.allowed)
+        if last is None:
+            raise base.Rejected(f'switch {self.login.name} would show none of the ports: '
+                                f'{unreadable[ports[0]]}')
+        return base.Reading(allowed, last.lif_usage, last.lif_limit, unreadable)
 
     def _allowed(self, port, config):
         """A port's allowed list, parsed again only when its config text changed:

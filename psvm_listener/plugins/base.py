@@ -125,6 +125,7 @@ class TrunkPortPlugin(Plugin):
         driver = self._driver(switch_id)
         rpcs = driver.rpcs
         reading = driver.read(sorted(expected))
+        expected = {p: v for p, v in expected.items() if p not in reading.unreadable}
         known = self._known.setdefault(switch_id, {})
         known.update(reading.allowed)
         limit = min(filter(None, (self.conf.psvm_lif_limit, reading.lif_limit)))
@@ -136,7 +137,10 @@ class TrunkPortPlugin(Plugin):
             force=force))
         if not dry_run:
             self._apply(driver, plan, reading.allowed, known)
-        result = SyncResult(switch_id, tuple(sorted(expected)), plan.changes, plan.refusals,
+        refusals = plan.refusals + tuple(
+            plans.Refusal(plans.UNREADABLE_PORT, f'port {port} left alone: {message}')
+            for port, message in sorted(reading.unreadable.items()))
+        result = SyncResult(switch_id, tuple(sorted(expected)), plan.changes, refusals,
                             driver.rpcs - rpcs, time.monotonic() - started,
                             reading.lif_usage, limit, plan.drift, dry_run)
         self._audit(result)

@@ -185,3 +185,15 @@ def test_without_save_config_a_reboot_loses_the_sync(rig):
     rig.switch.reboot()
     assert rig.switch.allowed('ethernet1/18') is vlans.ALL
     assert rig.sync().changes and rig.switch.allowed('ethernet1/18') == {1, 100}
+
+
+def test_a_binding_to_a_port_the_switch_lacks_does_not_stop_the_others(rig):
+    rig.host('compute-1', 'ethernet1/21', vlans=(100,))
+    rig.host('compute-2', 'ethernet1/99', vlans=(101,))
+    result = rig.sync()
+    assert rig.switch.allowed('ethernet1/21') == {1, 100}
+    assert [c.port for c in result.changes] == ['ethernet1/21']
+    [refusal] = result.refusals
+    assert refusal.guard == plan.UNREADABLE_PORT
+    assert refusal.message.startswith('port ethernet1/99 left alone: ')
+    assert 'no such port' in refusal.message
