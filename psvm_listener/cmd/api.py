@@ -21,14 +21,22 @@ def main(argv=None):
     except (conf.ConfigError, errors.PsvmError, OSError) as exc:
         print(f'psvm-api: error: {exc}', file=sys.stderr)
         return 1
-    signal.signal(signal.SIGTERM, lambda *_: http.stop())
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     LOG.info('psvm-api serving on %s:%s (auth %s)', conf.CONF.api.bind_host,
              server.bound_port(http), conf.CONF.api.auth_strategy)
     try:
         http.serve()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemExit):
+        LOG.info('psvm-api stopping')
+    finally:
         http.stop()
     return 0
+
+
+def _exit_on_signal(signum, frame):
+    """Unwind serve() in the main thread; stopping the server from inside a
+    signal handler would wait on the very loop it interrupted."""
+    raise SystemExit(0)
 
 
 if __name__ == '__main__':

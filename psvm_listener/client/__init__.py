@@ -1,0 +1,1 @@
+"""psvm: the client CLI of psvm-api (switches, credentials, bindings)."""

@@ -1,0 +1,63 @@
+"""psvm: manage psvm-api's switches, credentials and bindings from a shell."""
+
+import os
+import sys
+
+from cliff import app
+from cliff import commandmanager
+
+from psvm_listener.client import commands
+from psvm_listener.client import http
+
+
+class PsvmApp(app.App):
+    def __init__(self):
+        manager = commandmanager.CommandManager('psvm_listener.client')
+        for name, command_class in commands.commands().items():
+            manager.add_command(name, command_class)
+        super().__init__(description=__doc__, version='2.0',
+                         command_manager=manager, deferred_help=True)
+        self.api = None
+
+    def build_option_parser(self, description, version, argparse_kwargs=None):
+        parser = super().build_option_parser(description, version, argparse_kwargs)
+        env = os.environ.get
+        parser.add_argument('--os-url', default=env('PSVM_URL'),
+                            help='psvm-api endpoint, e.g. http://127.0.0.1:9797/v2 '
+                                 '(env PSVM_URL)')
+        parser.add_argument('--timeout', type=float, default=60,
+                            help='seconds to wait for psvm-api (default 60)')
+        parser.add_argument('--os-auth-url', default=env('OS_AUTH_URL'),
+                            help='keystone v3 URL; with it, authenticate by token '
+                                 '(env OS_AUTH_URL)')
+        parser.add_argument('--os-username', default=env('OS_USERNAME'))
+        parser.add_argument('--os-password', default=env('OS_PASSWORD'))
+        parser.add_argument('--os-project-name', default=env('OS_PROJECT_NAME'))
+        parser.add_argument('--os-user-domain-name',
+                            default=env('OS_USER_DOMAIN_NAME', 'Default'))
+        parser.add_argument('--os-project-domain-name',
+                            default=env('OS_PROJECT_DOMAIN_NAME', 'Default'))
+        parser.add_argument('--basic-user', default=env('PSVM_USERNAME'),
+                            help='HTTP basic user, for auth_strategy http_basic '
+                                 '(env PSVM_USERNAME)')
+        parser.add_argument('--basic-password', default=env('PSVM_PASSWORD'),
+                            help='HTTP basic password (env PSVM_PASSWORD)')
+        return parser
+
+    def initialize_app(self, argv):
+        if not self.options.os_url:
+            return
+        session, basic_auth = http.make_session(self.options)
+        self.api = http.Api(self.options.os_url, session, basic_auth)
+
+    def prepare_to_run_command(self, cmd):
+        if self.api is None and getattr(cmd, 'noun', None) is not None:
+            raise http.ApiError('no psvm-api endpoint: give --os-url or set PSVM_URL')
+
+
+def main(argv=None):
+    return PsvmApp().run(sys.argv[1:] if argv is None else argv)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
