@@ -215,7 +215,11 @@ class NovaLab:
 
     def __init__(self, url, seed=0):
         self.engine = sa.create_engine(url)
-        columns = {c['name'] for c in sa.inspect(self.engine).get_columns('compute_nodes')}
+        try:
+            columns = {c['name'] for c in sa.inspect(self.engine).get_columns('compute_nodes')}
+        except sa.exc.NoSuchTableError:
+            self.engine.dispose()
+            raise LabError(f'no nova tables at {self.engine.url!r}: call create_schema first')
         self.kilo = 'host' in columns
         self.tables = metadata(self.kilo).tables
         self._rng = random.Random(seed)

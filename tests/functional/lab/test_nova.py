@@ -31,6 +31,11 @@ def lab(db_url):
     lab.close()
 
 
+def test_lab_on_a_database_without_nova_says_so(db_url):
+    with pytest.raises(nova.LabError, match='create_schema'):
+        nova.NovaLab(db_url)
+
+
 def _indexes(engine, table):
     return {index['name'] for index in sa.inspect(engine).get_indexes(table)}
 
