@@ -1,0 +1,90 @@
+"""psvm, the client CLI, run as a subprocess against a real psvm-api."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.functional.api import serving
+
+
+@pytest.fixture
+def basic_api(db_url, tmp_path):
+    users = serving.write_htpasswd(tmp_path, [serving.ADMIN])
+    options = serving.config(tmp_path, auth_strategy='http_basic',
+                             http_basic_auth_user_file=users)
+    with serving.running(options, db_url, tmp_path) as api:
+        yield api
+
+
+def psvm(api, *args, user=serving.ADMIN):
+    env = dict(os.environ, PSVM_URL=api.url + '/v2')
+    env.pop('OS_AUTH_URL', None)
+    credentials = ['--basic-user', user[0], '--basic-password', user[1]] if user else []
+    return subprocess.run([sys.executable, '-m', 'psvm_listener.cmd.client', *credentials,
+                           *args], env=env, capture_output=True, text=True, timeout=120)
+
+
+def psvm_json(api, *args):
+    done = psvm(api, *args, '-f', 'json')
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_switch_cred_and_bind_commands_end_to_end(basic_api):
+    api = basic_api
+    cred = psvm_json(api, 'cred', 'create', '--user-name', 'admin', '--password', 's3cret')
+    assert cred['password'] == '******'
+    switch = psvm_json(api, 'switch', 'create', '--ip', '192.0.2.7', '--cred',
+                       str(cred['id']), '--description', 'rack 7')
+    assert (switch['ip'], switch['port']) == ('192.0.2.7', 22)
+    assert psvm_json(api, 'switch', 'set', str(switch['id']), '--port', '830')['port'] == 830
+    assert psvm_json(api, 'switch', 'show', str(switch['id']))['description'] == 'rack 7'
+
+    binding = psvm_json(api, 'bind', 'create', '--switch', str(switch['id']),
+                        '--compute-node', '12', '--port', 'e101/1/7')
+    assert binding['switch_port'] == 'ethernet101/1/7'
+    assert psvm_json(api, 'bind', 'set', str(binding['id']), '--port', 'po20')[
+        'switch_port'] == 'port-channel20'
+    listed = psvm_json(api, 'bind', 'list', '--switch', str(switch['id']))
+    assert listed == [{'id': binding['id'], 'switch_id': switch['id'],
+                       'compute_node_id': 12, 'switch_port': 'port-channel20'}]
+
+    table = psvm(api, 'switch', 'list')
+    assert table.returncode == 0
+    assert '| 192.0.2.7 |' in table.stdout and 'rack 7' in table.stdout
+    assert 's3cret' not in psvm(api, 'cred', 'list').stdout
+
+    for noun, row_id in (('bind', binding['id']), ('switch', switch['id']),
+                         ('cred', cred['id'])):
+        assert psvm(api, noun, 'delete', str(row_id)).returncode == 0
+    assert psvm_json(api, 'switch', 'list') == []
+    assert api.database.list_credentials() == []
+
+
+@pytest.mark.parametrize('args, message', [
+    (('switch', 'show', '99'), '404: '),
+    (('switch', 'create', '--ip', 'not-an-ip', '--cred', '1'), '400: psvm.ip: '),
+    (('bind', 'create', '--switch', '5', '--compute-node', '1', '--port', 'e1/1'), '409: '),
+    (('switch', 'set', '1'), 'nothing to change'),
+])
+def test_errors_exit_1_with_the_api_message(basic_api, args, message):
+    done = psvm(basic_api, *args)
+    assert done.returncode == 1
+    assert message in done.stderr
+
+
+def test_wrong_basic_password_is_401(basic_api):
+    done = psvm(basic_api, 'switch', 'list', user=('admin', 'wrong'))
+    assert done.returncode == 1
+    assert '401: ' in done.stderr
+
+
+def test_missing_endpoint_is_a_clear_error(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != 'PSVM_URL'}
+    done = subprocess.run([sys.executable, '-m', 'psvm_listener.cmd.client', 'switch',
+                           'list'], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert 'PSVM_URL' in done.stderr
