@@ -73,17 +73,11 @@ def run():
 def _run_world(tmp, label, driver_class):
     path = pathlib.Path(tmp)
     path.mkdir()
-    with contextlib.ExitStack() as stack:
-        switches = [stack.enter_context(LabSwitch(ports='1/1-48', fex=FEX, name=f'lab{i}'))
-                    for i in range(SWITCHES)]
-        nova_url = stack.enter_context(databases.fresh_database(NOVA_DB, path))
-        rig = stack.enter_context(sync_rig.Rig(path, switches[0], nova_url=nova_url))
-        rig.plugin.driver_class = driver_class
-        switch_ids = [rig.switch_id] + [rig.add_switch(s) for s in switches[1:]]
-        _bind_cloud(rig, switches, switch_ids)
-        initial = _sync_all(rig, switch_ids)
-        steady = _sync_all(rig, switch_ids)
-        targeted = _targeted(rig, switches[0], switch_ids[0])
+    with world(path, driver_class) as (rig, switches, switch_ids):
+        initial = sync_all(rig, switch_ids)
+        steady = sync_all(rig, switch_ids)
+        targeted = targeted_sync(switches[0], lambda port: rig.plugin.sync(
+            switch_ids[0], [port]).rpcs)
         node = rig.database.list_bindings(switch_id=switch_ids[0])[0]['compute_node_id']
         nova_query = _timed(lambda: rig.inventory.vlans_by_compute_node([node]))
         rpc = _rpc_latency(driver_class, switches[1])
@@ -103,6 +97,25 @@ def _run_world(tmp, label, driver_class):
         }
 
 
+@contextlib.contextmanager
+def world(path, driver_class=None, **limits):
+    """The lab of this benchmark, also the baseline's: SWITCHES lab switches
+    (``limits`` as LabSwitch takes them), nova with one host per port, every
+    port bound; the plugin over ``driver_class`` (its own when None).
+    Yields (rig, lab switches, switch ids)."""
+    with contextlib.ExitStack() as stack:
+        switches = [stack.enter_context(LabSwitch(ports='1/1-48', fex=FEX, name=f'lab{i}',
+                                                  **limits))
+                    for i in range(SWITCHES)]
+        nova_url = stack.enter_context(databases.fresh_database(NOVA_DB, path))
+        rig = stack.enter_context(sync_rig.Rig(path, switches[0], nova_url=nova_url))
+        if driver_class is not None:
+            rig.plugin.driver_class = driver_class
+        switch_ids = [rig.switch_id] + [rig.add_switch(s) for s in switches[1:]]
+        _bind_cloud(rig, switches, switch_ids)
+        yield rig, switches, switch_ids
+
+
 def _bind_cloud(rig, switches, switch_ids):
     """One compute host per port, each with its ~20 VLANs in nova."""
     ports = [(switch_id, port) for sw, switch_id in zip(switches, switch_ids, strict=True)
@@ -116,7 +129,7 @@ def _bind_cloud(rig, switches, switch_ids):
                                     switch_port=port)
 
 
-def _sync_all(rig, switch_ids):
+def sync_all(rig, switch_ids):
     """Every port of every switch, one thread per switch; wall time."""
     results = {}
 
@@ -136,16 +149,16 @@ def _sync_all(rig, switch_ids):
             'changed': sum(len(r.changes) for r in results.values())}
 
 
-def _targeted(rig, switch, switch_id):
-    """One drifted port synced alone, as after a notification."""
+def targeted_sync(switch, sync_port, rounds=TARGETED_ROUNDS):
+    """One drifted port synced alone, as after a notification;
+    ``sync_port(port)`` syncs it and returns the RPCs it took."""
     port = 'ethernet101/1/7'
     durations, rpcs = [], set()
-    for _ in range(TARGETED_ROUNDS):
+    for _ in range(rounds):
         switch.set_allowed(port, switch.allowed(port) | {3000})
         started = time.perf_counter()
-        result = rig.plugin.sync(switch_id, [port])
+        rpcs.add(sync_port(port))
         durations.append((time.perf_counter() - started) * 1000)
-        rpcs.add(result.rpcs)
         assert 3000 not in switch.allowed(port)
     return {'p50': _ms(statistics.median(durations)),
             'p90': _ms(statistics.quantiles(durations, n=10)[-1]), 'rpcs': sorted(rpcs)}
