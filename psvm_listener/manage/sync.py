@@ -55,6 +55,10 @@ def run_sync(args):
         raise errors.Permanent('--all cannot be combined with --host or --switch')
     if not args.local:
         return _cast(args)
+    if not conf.CONF.psvm:
+        raise errors.Permanent(
+            'psvm is False: psvm-manage refuses to change switches; set [DEFAULT] '
+            'psvm = True, or use "psvm-manage plan" to see the changes')
     return _sync_each(args, dry_run=False, force=args.force)
 
 

@@ -15,6 +15,7 @@ def world(tmp_path, lab_switch):
         rig.host('compute-2', 'ethernet101/1/2', vlans=(200,))
         config = tmp_path / 'psvm.conf'
         config.write_text(
+            f'[DEFAULT]\npsvm = True\n'
             f'[database]\nconnection = {rig.conf.database.connection}\n'
             f'[nova]\nconnection = {rig.nova_url}\n'
             f'[credentials]\nkey_file = {rig.key_file}\n')
@@ -45,6 +46,15 @@ def test_sync_local_applies_and_reports(world):
     assert 'more than psvm_max_removal_ratio 0.5' in refused
     manage.ok('sync', '--local', '--host', 'compute-1', '--force')
     assert rig.switch.allowed('ethernet1/3') == {1, 100, 101}
+
+
+def test_sync_local_refuses_while_psvm_is_false(world, tmp_path):
+    rig, manage = world
+    config = tmp_path / 'psvm.conf'
+    config.write_text(config.read_text().replace('psvm = True', 'psvm = False'))
+    assert 'psvm is False' in manage.fails('sync', '--local')
+    assert rig.switch.allowed('ethernet1/3') is vlans.ALL
+    assert 'edit-config' not in rig.switch.rpc_counts()
 
 
 def test_bad_scope_is_a_clear_error(world):
