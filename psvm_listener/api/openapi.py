@@ -4,7 +4,9 @@ validate requests, so the two cannot disagree."""
 from psvm_listener.api import resources
 from psvm_listener.api import schemas
 
-DATE_TIME = {'type': 'string', 'format': 'date-time'}
+# As nova shows them: UTC, ISO 8601 without a zone ("2014-05-01T12:00:00").
+DATE_TIME = {'type': 'string', 'pattern': r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?$',
+             'description': 'UTC time, ISO 8601 without a zone, as nova shows it'}
 OPTIONAL_DATE_TIME = {'anyOf': [DATE_TIME, {'type': 'null'}]}
 OPTIONAL_COUNT = {'anyOf': [{'type': 'integer', 'minimum': 0}, {'type': 'null'}]}
 ROW_FIELDS = {
