@@ -40,6 +40,7 @@ NETWORKS = 400
 VLANS_PER_HOST = 20
 TARGETED_ROUNDS = 60
 RPC_ROUNDS = 40
+TARGETED_PORT = 'ethernet101/1/7'
 NOVA_DB = os.environ.get('PSVM_BENCH_NOVA_DB', 'mysql')
 
 
@@ -152,7 +153,7 @@ def sync_all(rig, switch_ids):
 def targeted_sync(switch, sync_port, rounds=TARGETED_ROUNDS):
     """One drifted port synced alone, as after a notification;
     ``sync_port(port)`` syncs it and returns the RPCs it took."""
-    port = 'ethernet101/1/7'
+    port = TARGETED_PORT
     durations, rpcs = [], set()
     for _ in range(rounds):
         switch.set_allowed(port, switch.allowed(port) | {3000})
