@@ -60,6 +60,7 @@ def main(argv=None):
         progress.start(stack.switches)
         figures = scenario_.Scenario(stack, progress, events=args.events,
                                      rate=args.rate).run()
+        progress.phase('done')
         progress.stop()
         progress.summary(figures)
         if figures.wrong_ports:

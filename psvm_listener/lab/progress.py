@@ -21,7 +21,7 @@ class Progress:
         self.switches = {}
         self.events_sent = 0
         self._phase = 'starting'
-        self._started = time.monotonic()
+        self._began = self._started = time.monotonic()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._redraw, name='lab-progress', daemon=True)
 
@@ -36,7 +36,7 @@ class Progress:
             self.stream.write('\n')
         self._phase = name
         self._started = time.monotonic()
-        self.say(f'== {name}')
+        self.say(f'== {self._started - self._began:6.1f} s  {name}')
 
     def say(self, line):
         self.stream.write(('\r\033[K' if self.live else '') + line + '\n')
