@@ -50,6 +50,15 @@ def test_soft_deleted_instance_releases_its_vlan(lab, inv):
     assert inv.vlans_by_host(['h1']) == {'h1': {11}}
 
 
+def test_deallocated_fixed_ip_of_a_live_instance_is_not_a_need(lab, inv):
+    """A NIC removed from a running instance: deallocated, lease not yet released."""
+    lab.boot('vm-1', 'h1', lab.add_network(10))
+    address = lab.boot('vm-1', 'h1', lab.add_network(11))
+    (fixed_ip,) = _rows(lab, 'fixed_ips', address=address)
+    _set(lab, 'fixed_ips', fixed_ip.id, allocated=False)
+    assert inv.vlans_by_host(['h1']) == {'h1': {10}}
+
+
 def test_network_associated_with_a_host_without_instances(lab, inv):
     network = lab.add_network(20, host='h1')
     assert inv.vlans_by_host(['h1', 'h2']) == {'h1': {20}, 'h2': frozenset()}
