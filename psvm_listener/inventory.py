@@ -115,6 +115,9 @@ def _read_only_engine(url):
             return sa.create_engine(url)
         return sa.create_engine(url.set(database=f'file:{url.database}?mode=ro',
                                         query={**url.query, 'uri': 'true'}))
+    if url.get_driver_name() == 'psycopg2' and 'connect_timeout' not in url.query:
+        # libpq waits for TCP to give up (minutes) on a silent host; PyMySQL waits 10 s.
+        url = url.update_query_dict({'connect_timeout': '10'})
     engine = sa.create_engine(url, pool_pre_ping=True, pool_recycle=3600)
     statements = {
         # group_concat stops silently at 1,024 bytes on MySQL; 4,094 VLANs need 20 k.

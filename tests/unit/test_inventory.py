@@ -1,0 +1,16 @@
+"""How the inventory connects to nova: no server needed."""
+
+from psvm_listener import inventory
+
+
+def test_postgresql_gives_up_connecting_after_ten_seconds_unless_told_otherwise():
+    default = inventory.Inventory('postgresql+psycopg2://nova@192.0.2.1/nova')
+    told = inventory.Inventory('postgresql+psycopg2://nova@192.0.2.1/nova?connect_timeout=3')
+    assert default.engine.url.query['connect_timeout'] == '10'
+    assert told.engine.url.query['connect_timeout'] == '3'
+
+
+def test_sqlite_file_is_opened_read_only():
+    reader = inventory.Inventory('sqlite:////var/lib/nova/nova.sqlite')
+    assert reader.engine.url.database == 'file:/var/lib/nova/nova.sqlite?mode=ro'
+    assert reader.engine.url.query['uri'] == 'true'
