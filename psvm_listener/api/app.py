@@ -59,13 +59,13 @@ class Application:
                 raise
             if fault.status >= 500:
                 LOG.warning('cannot serve %s %s: %s', request.method,
-                            request.path_info, exc)
+                            _path(request), exc)
             return faults.response(fault.status, str(fault))
 
     def _dispatch(self, request):
-        match = ROUTE.match(request.path_info)
+        match = ROUTE.match(_path(request))
         if match is None:
-            raise faults.Fault(404, f'no resource at {request.path_info}')
+            raise faults.Fault(404, f'no resource at {_path(request)[:100]}')
         resource = COLLECTIONS[match.group('collection')]
         row_id = match.group('id')
         methods = ACTIONS[row_id is not None]
@@ -128,6 +128,12 @@ class Application:
         self.resync(switch_id)
 
 
+def _path(request):
+    """The path as the server gave it (PEP 3333: bytes as latin-1), not
+    decoded as UTF-8, which fails on a path such as /v2/%ff."""
+    return request.environ.get('PATH_INFO', '')
+
+
 def _row_id(resource, text):
     if text.isascii() and text.isdigit() and 1 <= int(text) <= schemas.MAX_ID:
         return int(text)
@@ -136,9 +142,14 @@ def _row_id(resource, text):
 
 def _list_filters(request, resource):
     """Bindings may be listed for one switch: ``?switch_id=3``."""
-    if resource is not resources.BINDING or 'switch_id' not in request.GET:
+    if resource is not resources.BINDING:
         return {}
-    text = request.GET['switch_id']
+    try:
+        text = request.GET.get('switch_id')
+    except UnicodeDecodeError:
+        raise faults.Fault(400, 'the query string is not UTF-8')
+    if text is None:
+        return {}
     if not (text.isascii() and text.isdigit() and int(text) <= schemas.MAX_ID):
         raise faults.Fault(400, 'switch_id: must be a switch id (an integer)')
     return {'switch_id': int(text)}
@@ -181,7 +192,7 @@ def build(database, enforcer, resync, protect):
 
     @webob.dec.wsgify
     def route(request):
-        if request.path_info == OPENAPI_PATH:
+        if _path(request) == OPENAPI_PATH:
             if request.method not in ('GET', 'HEAD'):
                 return faults.response(405, f'{request.method} is not allowed here',
                                        {'Allow': 'GET'})

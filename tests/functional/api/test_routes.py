@@ -155,9 +155,22 @@ def test_an_empty_update_gets_400_and_changes_nothing(api):
 
 @pytest.mark.parametrize('path', ['/v2/os-psvm/999', '/v2/os-psvm/abc', '/v2/os-psvm/0',
                                   '/v2/os-psvm/99999999999', '/v2/os-psvmcred/5',
-                                  '/v2/os-psvmpbind/5', '/v2/os-nothing', '/v3/os-psvm'])
+                                  '/v2/os-psvmpbind/5', '/v2/os-nothing', '/v3/os-psvm',
+                                  '/v2/os-psvm/%ff', '/v2/os-psvm/%D9%A1'])
 def test_missing_rows_and_paths_get_404(api, path):
     fault(api.call('GET', path), 404)
+
+
+@pytest.mark.parametrize('query, words', [('switch_id=%ff', 'not UTF-8'),
+                                          ('switch_id=', 'switch_id: '),
+                                          ('switch_id=-1', 'switch_id: '),
+                                          ('switch_id=%D9%A1', 'switch_id: ')])
+def test_bad_binding_filters_get_400(api, query, words):
+    assert words in fault(api.call('GET', f'/v2/os-psvmpbind?{query}'), 400)
+
+
+def test_a_project_id_that_is_not_utf8_is_accepted_and_ignored(api):
+    assert api.call('GET', '/v2/%ff/os-psvm').json() == {'psvms': []}
 
 
 def test_wrong_methods_get_405_with_allow(api):
