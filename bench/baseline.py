@@ -9,15 +9,20 @@ most 400 VLAN items, then the session closed.  The lab switches admit lists
 of 400 items here (they refuse lists longer than their max_list_items,
 64 by default), so the seed's chunks go through.
 
-Where the seed went wrong this yardstick does not copy it (it kept only the
-last allowed-vlan line and crashed on a port allowing ALL): it parses the
-port as the project does and replaces ALL, so both end in the same state.
+Each port's VLANs come from nova, one query per port's host.  Where the
+seed went wrong this yardstick does not copy it (it kept only the last
+allowed-vlan line and crashed on a port allowing ALL): it parses the port
+and plans its change with the project's own functions (a port allowing ALL
+gets its list replaced), so both end in the same state, checked on the
+sample.  It creates no VLANs in the switch's VLAN database; the project's
+initial sync does, in the same edit-config.
 
 A sequential sweep of 960 ports takes minutes, so the baseline's full syncs
 run on SAMPLE_PORTS ports per switch spread over its ports and FEX, and are
 extrapolated linearly to every port (figures named ``..._extrapolated``).
 The project's figures are measured in the same run on the same switches
-(every port reset to ALL first), through bench/sync.py's functions.
+(every port reset to ALL first), through bench/sync.py's functions and the
+plugin's own driver (psvm's prompt session): one thread per switch.
 Without events a change waits for the next periodic sync: its expected
 latency is computed as half the sync interval, not measured.
 
@@ -64,7 +69,8 @@ def sync_port_2014(address, port, expected, ignored):
 
 
 def _chunked(change):
-    """The change as one-chunk changes, in the seed's order: list, add, remove."""
+    """The change as one-chunk changes: the new list (its first chunk, then
+    adds), then adds, then removes."""
     def parts(vlan_set):
         return [vlans.parse(text) for text in vlans.chunks(vlan_set, CHUNK_ITEMS)]
 
