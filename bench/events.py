@@ -1,0 +1,234 @@
+"""Event-driven sync: from nova's notification to the lab switch's journal.
+
+Same lab as bench/sync.py (lab switches of 48 ports plus FEX of 48 host
+ports, one compute host per port, ~20 VLANs per host in nova on SQLite),
+with the psvm-listener service over the real RabbitMQ:
+
+- latency: 50 create notifications per second for 20 s over 200 hosts; for
+  each, nova's DB gets the instance (on a VLAN new to that host) just
+  before the publish, and the latency runs from the publish to the journal
+  entry that adds the VLAN on the host's port: p50, p99, max;
+- burst: 5,000 creates over 1,000 hosts published as fast as one publisher
+  can (nova's DB already holds the instances): seconds from the last
+  publish until every port is correct, and notifications per edit-config;
+- memory: RSS of a psvm-listener process (the real console script) with
+  10,000 ports bound, after its start-up full sync and 2,000 creates.
+"""
+
+import contextlib
+import os
+import pathlib
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+from psvm_listener import vlans
+from psvm_listener.lab import LabSwitch
+from psvm_listener.lab import publisher
+from tests import listener_rig
+from tests import messaging
+
+FEX_IDS = tuple(range(101, 200))
+NETWORKS = 400
+VLANS_PER_HOST = 20
+RATE = 50
+SECONDS = 20
+LATENCY_HOSTS = 200
+BURST_HOSTS = 1000
+BURST_CREATES = 5000
+RSS_PORTS = 10000
+NEW_VLAN = 3000
+
+
+def run():
+    with tempfile.TemporaryDirectory(prefix='psvm-bench-events-') as tmp:
+        figures = {}
+        figures.update(_latency(pathlib.Path(tmp) / 'latency'))
+        figures.update(_burst(pathlib.Path(tmp) / 'burst'))
+        figures.update(_rss(pathlib.Path(tmp) / 'rss'))
+        return figures
+
+
+@contextlib.contextmanager
+def _world(path, switches, fex_per_switch, hosts=None, vlans_per_host=VLANS_PER_HOST):
+    """A listener (not started) over ``switches`` lab switches, a compute
+    host bound to each port (or to the first ``hosts`` ports, dealt
+    round-robin over the switches); yields the rig and host → (lab switch,
+    port), hosts in the order they were dealt.
+
+    Every port is bound when it can be: an unbound port allows ALL VLANs
+    and burns the switch's logical-interface budget on its own."""
+    path.mkdir()
+    with contextlib.ExitStack() as stack:
+        labs = [stack.enter_context(LabSwitch(ports='1/1-48', fex=FEX_IDS[:fex_per_switch],
+                                              name=f'lab{i}')) for i in range(switches)]
+        rig = stack.enter_context(listener_rig.ListenerRig(path, labs[0]))
+        switch_ids = [rig.switch_id] + [rig.add_switch(lab) for lab in labs[1:]]
+        per_switch = [[(lab, switch_id, port) for port in lab.ports()]
+                      for lab, switch_id in zip(labs, switch_ids, strict=True)]
+        ports = [port for ports in zip(*per_switch, strict=True) for port in ports][:hosts]
+        cloud = rig.nova.populate(hosts=len(ports), networks=NETWORKS,
+                                  instances=len(ports) * vlans_per_host,
+                                  vlans_per_host=vlans_per_host)
+        placement = {}
+        for (lab, switch_id, port), host in zip(ports, sorted(cloud.compute_nodes),
+                                                strict=True):
+            rig.database.create_binding(switch_id=switch_id,
+                                        compute_node_id=cloud.compute_nodes[host],
+                                        switch_port=port)
+            placement[host] = (lab, port)
+        yield rig, placement
+
+
+def _latency(path):
+    with _world(path, 4, 4) as (rig, placement):
+        rig.start()
+        nova = rig.publisher()
+        hosts = list(placement)[:LATENCY_HOSTS]
+        sent = []
+        started = time.monotonic()
+        for index in range(RATE * SECONDS):
+            _pace(started + index / RATE)
+            host = hosts[index % len(hosts)]
+            vlan = NEW_VLAN + index // len(hosts)
+            instance = rig.boot(host, vlan)
+            sent.append((time.time(), placement[host], vlan))
+            nova.create(instance, host)
+        lab = placement[hosts[0]][0]
+        latencies = lab.wait_for(lambda: _latencies(sent), timeout=30)
+        node = rig.database.list_bindings()[0]['compute_node_id']
+        query = []
+        for _ in range(50):
+            begun = time.perf_counter()
+            rig.inventory.vlans_by_compute_node([node])
+            query.append((time.perf_counter() - begun) * 1000)
+        return {'latency_notifications': len(sent),
+                'latency_rate_per_s': RATE,
+                'latency_p50_ms': _ms(statistics.median(latencies)),
+                'latency_p99_ms': _ms(statistics.quantiles(latencies, n=100)[-1]),
+                'latency_max_ms': _ms(max(latencies)),
+                'latency_nova_query_one_host_p50_ms': _ms(statistics.median(query))}
+
+
+def _pace(at):
+    delay = at - time.monotonic()
+    if delay > 0:
+        time.sleep(delay)
+
+
+def _latencies(sent):
+    """Publish → journal entry adding the VLAN on the port, for every send;
+    None while some are not on the switch yet."""
+    journals = {}
+    latencies = []
+    for published, (lab, port), vlan in sent:
+        if lab.name not in journals:
+            journals[lab.name] = lab.journal()
+        applied = [entry['time'] for entry in journals[lab.name]
+                   if entry['port'] == port and entry['op'] in ('add', 'set')
+                   and vlan in entry['vlans'] and entry['time'] >= published - 0.001]
+        if not applied:
+            return None
+        latencies.append((min(applied) - published) * 1000)
+    return latencies
+
+
+def _burst(path):
+    with _world(path, 4, 5) as (rig, placement):
+        rig.start()
+        hosts = list(placement)[:BURST_HOSTS]
+        labs = {lab.name: lab for lab, _port in placement.values()}
+        creates, wanted = [], {}
+        for index in range(BURST_CREATES):
+            slot, rank = divmod(index, len(hosts))
+            vlan = _burst_vlan(rank, slot)
+            creates.append((rig.boot(hosts[rank], vlan), hosts[rank]))
+            wanted.setdefault(hosts[rank], set()).add(vlan)
+        edits_before = sum(lab.rpc_counts().get('edit-config', 0) for lab in labs.values())
+        nova = rig.publisher()
+        started = time.monotonic()
+        for instance, host in creates:
+            nova.create(instance, host)
+        last_publish = time.monotonic()
+        first = next(iter(labs.values()))
+        first.wait_for(lambda: all(wanted[host] <= placement[host][0].allowed(placement[host][1])
+                                   for host in hosts), timeout=60)
+        correct = time.monotonic()
+        edits = sum(lab.rpc_counts().get('edit-config', 0)
+                    for lab in labs.values()) - edits_before
+        return {'burst_notifications': BURST_CREATES,
+                'burst_hosts': len(hosts),
+                'burst_publish_s': round(last_publish - started, 3),
+                'burst_correct_after_last_publish_s': round(correct - last_publish, 3),
+                'burst_edit_configs': edits,
+                'burst_notifications_per_edit_config': round(BURST_CREATES / max(edits, 1), 1)}
+
+
+def _burst_vlan(rank, slot):
+    """Five new VLANs per host, out of 25 networks of 200 instances each
+    (a lab network has a /24 of fixed IPs)."""
+    return NEW_VLAN + (rank % 5) * 5 + slot
+
+
+def _rss(path):
+    """The real psvm-listener process, its RSS once 10,000 ports are synced."""
+    switches, fex_per_switch = 5, 41
+    with _world(path, switches, fex_per_switch, hosts=RSS_PORTS,
+                vlans_per_host=2) as (rig, placement):
+        exchange = messaging.unique('nova')
+        config = path / 'psvm.conf'
+        config.write_text(
+            f'[DEFAULT]\npsvm = True\ntransport_url = {messaging.RABBIT}\n'
+            f'log_file = {path}/listener.log\n'
+            f'[database]\nconnection = {rig.conf.database.connection}\n'
+            f'[nova]\nconnection = {rig.nova_url}\n'
+            f'[credentials]\nkey_file = {rig.key_file}\n'
+            f'[listener]\nexchange = {exchange}\nmetrics_port = 0\n'
+            f'pool = {messaging.unique("psvm-listener")}\n'
+            f'rpc_topic = {messaging.unique("psvm-listener")}\n')
+        command = os.path.join(os.path.dirname(sys.executable), 'psvm-listener')
+        process = subprocess.Popen([command, '--config-file', str(config)])
+        try:
+            labs = {lab.name: lab for lab, _port in placement.values()}
+            first = next(iter(labs.values()))
+            first.wait_for(lambda: all(lab.allowed(port) is not vlans.ALL
+                                       for lab, port in placement.values()), timeout=300)
+            transport = messaging.notification_transport(exchange=exchange)
+            nova = publisher.NovaPublisher(transport)
+            moved = sorted(placement)[::5]
+            for rank, host in enumerate(moved):
+                nova.create(rig.boot(host, NEW_VLAN + rank % 20), host)
+            first.wait_for(lambda: all(NEW_VLAN + rank % 20 in lab.allowed(port)
+                                       for rank, (lab, port) in enumerate(
+                                           placement[host] for host in moved)), timeout=120)
+            transport.cleanup()
+            status = _proc_status(process.pid)
+            process.send_signal(signal.SIGTERM)
+            exit_code = process.wait(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        return {'rss_ports_bound': len(placement),
+                'rss_switches': switches,
+                'rss_listener_mb': round(status['VmRSS'] / 1024, 1),
+                'rss_listener_peak_mb': round(status['VmHWM'] / 1024, 1),
+                'rss_sigterm_exit_code': exit_code}
+
+
+def _proc_status(pid):
+    """VmRSS and VmHWM of a process, in kB."""
+    fields = {}
+    with open(f'/proc/{pid}/status') as status:
+        for line in status:
+            name, _, value = line.partition(':')
+            if name in ('VmRSS', 'VmHWM'):
+                fields[name] = int(value.split()[0])
+    return fields
+
+
+def _ms(value):
+    return round(value, 2)
