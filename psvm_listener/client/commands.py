@@ -6,6 +6,7 @@ command classes of a noun are made from it, so all three behave alike.
 
 import dataclasses
 import getpass
+import sys
 
 from cliff import command
 from cliff import lister
@@ -72,6 +73,21 @@ def _given(parsed, options):
             if getattr(parsed, o.field) is not None}
 
 
+def _add_password_stdin(parser, resource):
+    if 'password' in resource.fields:
+        parser.add_argument('--password-stdin', action='store_true',
+                            help='read the password from the first line of stdin, '
+                                 'so that it shows in no process list')
+
+
+def _fields(parsed, noun):
+    """The fields the options set, the password from stdin if asked."""
+    fields = _given(parsed, noun.options)
+    if getattr(parsed, 'password_stdin', False):
+        fields['password'] = sys.stdin.readline().rstrip('\n')
+    return fields
+
+
 def _row_columns(row):
     names = tuple(row)
     return names, tuple(row[name] for name in names)
@@ -115,10 +131,11 @@ class _Create(_NounCommand, show.ShowOne):
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         _add_options(parser, self.noun.options, True)
+        _add_password_stdin(parser, self.resource)
         return parser
 
     def take_action(self, parsed_args):
-        fields = _given(parsed_args, self.noun.options)
+        fields = _fields(parsed_args, self.noun)
         if 'password' in self.resource.fields and 'password' not in fields:
             fields['password'] = getpass.getpass('Switch password: ')
         return _row_columns(self.api.create(self.resource, fields))
@@ -129,10 +146,11 @@ class _Set(_NounCommand, show.ShowOne):
         parser = super().get_parser(prog_name)
         parser.add_argument('id', type=int, help=f'{self.resource.kind} id')
         _add_options(parser, self.noun.options, False)
+        _add_password_stdin(parser, self.resource)
         return parser
 
     def take_action(self, parsed_args):
-        fields = _given(parsed_args, self.noun.options)
+        fields = _fields(parsed_args, self.noun)
         if not fields:
             raise http.ApiError('nothing to change: give at least one option')
         return _row_columns(self.api.update(self.resource, parsed_args.id, fields))

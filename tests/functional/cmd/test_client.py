@@ -19,12 +19,13 @@ def basic_api(db_url, tmp_path):
         yield api
 
 
-def psvm(api, *args, user=serving.ADMIN):
+def psvm(api, *args, user=serving.ADMIN, stdin=None):
     env = dict(os.environ, PSVM_URL=api.url + '/v2')
     env.pop('OS_AUTH_URL', None)
     credentials = ['--basic-user', user[0], '--basic-password', user[1]] if user else []
     return subprocess.run([sys.executable, '-m', 'psvm_listener.cmd.client', *credentials,
-                           *args], env=env, capture_output=True, text=True, timeout=120)
+                           *args], env=env, capture_output=True, text=True, timeout=120,
+                          input=stdin)
 
 
 def psvm_json(api, *args):
@@ -56,6 +57,9 @@ def test_switch_cred_and_bind_commands_end_to_end(basic_api):
     assert table.returncode == 0
     assert '| 192.0.2.7 |' in table.stdout and 'rack 7' in table.stdout
     assert 's3cret' not in psvm(api, 'cred', 'list').stdout
+    assert psvm(api, 'cred', 'set', str(cred['id']), '--password-stdin',
+                stdin='rotated\n').returncode == 0
+    assert api.database.credential_password(cred['id']) == 'rotated'
 
     for noun, row_id in (('bind', binding['id']), ('switch', switch['id']),
                          ('cred', cred['id'])):
