@@ -52,7 +52,8 @@ LIMITS = {'max_list_items': CHUNK_ITEMS, 'max_list_chars': CHUNK_ITEMS * len('40
 
 def sync_port_2014(address, port, expected, ignored):
     """The seed's sync of one port: its own session, one read, one edit per
-    chunk of at most CHUNK_ITEMS items; returns the RPCs it sent."""
+    chunk of at most CHUNK_ITEMS items; returns the RPCs it sent before its
+    close-session (counted as the project counts its own)."""
     host, ssh_port = address
     with manager.connect(host=host, port=ssh_port, username='admin', password='secret',
                          hostkey_verify=False, allow_agent=False, look_for_keys=False,
