@@ -3,14 +3,17 @@
 The lab nova is populated as a cloud in use (``NovaLab.populate``: ~20 VLANs
 per host, every other network multi_host, 102,400 fixed IPs, some deleted
 instances and migrations in flight), on MariaDB (the target: one call for
-every host within 100 ms) and on PostgreSQL.  Each figure is the minimum,
-median and 90th percentile over ``ROUNDS`` calls on a warm connection pool
-(the minimum is the figure least disturbed by other work on the machine):
+every host within 100 ms), on PostgreSQL and on SQLite (psvm-lab's nova).
+Each figure is the minimum, median and 90th percentile over ``ROUNDS`` calls
+on a warm connection pool (the minimum is the figure least disturbed by other
+work on the machine):
 
 - ``all_hosts``: ``vlans_by_host()``, every host of the cloud in one call;
 - ``compute_nodes``: ``vlans_by_compute_node`` for the 1,000 bound nodes,
   what a full sync of every switch asks;
-- ``one_host``: ``vlans_by_host([host])``, what a targeted sync waits for.
+- ``one_host``: ``vlans_by_host([host])``, and ``one_compute_node``:
+  ``vlans_by_compute_node([id])``, what a targeted sync waits for after a
+  notification (it sits on the event-to-switch path).
 """
 
 import pathlib
@@ -27,7 +30,7 @@ INSTANCES = 20000
 NETWORKS = 400
 VLANS_PER_HOST = 20
 ROUNDS = 15
-KINDS = ('mysql', 'postgresql')
+KINDS = ('mysql', 'postgresql', 'sqlite')
 
 
 def _timed(call):
@@ -66,6 +69,8 @@ def _scenario(kind, tmp, figures):
             _measure(lambda: reader.vlans_by_compute_node(nodes), figures,
                      f'{kind}_compute_nodes')
             _measure(lambda: reader.vlans_by_host([one]), figures, f'{kind}_one_host')
+            _measure(lambda: reader.vlans_by_compute_node([cloud.compute_nodes[one]]), figures,
+                     f'{kind}_one_compute_node')
         finally:
             reader.close()
 
