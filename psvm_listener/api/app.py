@@ -107,8 +107,7 @@ class Application:
         values = _body(request, resource, resource.update_schema)
         before = self._db(resource, 'get', row_id) if resource.resyncs else None
         row = self._db(resource, 'update', row_id, **values)
-        self._resync(resource, before)
-        self._resync(resource, row)
+        self._resync(resource, before, row)
         return _one(resource, row)
 
     def delete(self, request, resource, row_id):
@@ -120,12 +119,14 @@ class Application:
     def _db(self, resource, verb, *args, **kwargs):
         return getattr(self.database, f'{verb}_{resource.kind}')(*args, **kwargs)
 
-    def _resync(self, resource, row):
-        """Cast a resync of the switch ``row`` is or belongs to."""
-        if row is None or not resource.resyncs:
+    def _resync(self, resource, *rows):
+        """Cast one resync for each switch the ``rows`` are or belong to
+        (a binding moved between switches changes both)."""
+        if not resource.resyncs:
             return
-        switch_id = row['id'] if resource is resources.SWITCH else row['switch_id']
-        self.resync(switch_id)
+        key = 'id' if resource is resources.SWITCH else 'switch_id'
+        for switch_id in sorted({row[key] for row in rows}):
+            self.resync(switch_id)
 
 
 def _path(request):

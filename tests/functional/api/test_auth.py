@@ -77,7 +77,9 @@ def test_policy_file_decides_what_each_role_may_do(db_url, tmp_path):
     options = serving.config(tmp_path, auth_strategy='http_basic',
                              http_basic_auth_user_file=users,
                              http_basic_roles=['reader'])
-    policy_opts.set_defaults(options, policy_file=str(policy_file))
+    for group, opts in policy_opts.list_opts():
+        options.register_opts(opts, group=group)
+    options.set_override('policy_file', str(policy_file), 'oslo_policy')
     with serving.running(options, db_url, tmp_path) as api:
         listed = api.call('GET', '/v2/os-psvmcred', auth=serving.READER)
         assert listed.status_code == 200
