@@ -3,4 +3,4 @@
 Each module named in SCENARIOS has ``run() -> dict`` returning its figures.
 """
 
-SCENARIOS = ('lab_switch', 'psvm_db', 'sync', 'inventory', 'events', 'baseline')
+SCENARIOS = ('lab_switch', 'psvm_db', 'sync', 'inventory', 'events', 'baseline', 'api')

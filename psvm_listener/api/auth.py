@@ -25,7 +25,7 @@ def protect(app, conf):
     """``app`` behind the configured strategy; ConfigError if it cannot run."""
     strategy = conf.api.auth_strategy
     if strategy == 'keystone':
-        return auth_token.AuthProtocol(app, {'oslo_config_config': conf})
+        return _keystone(app, conf)
     if strategy == 'http_basic':
         return BasicAuth(app, read_htpasswd(conf.api.http_basic_auth_user_file),
                          conf.api.http_basic_roles)
@@ -34,6 +34,18 @@ def protect(app, conf):
             f'auth_strategy noauth lets anyone in: it is refused unless '
             f'[api] bind_host is a loopback address, not {conf.api.bind_host!r}')
     return NoAuth(app)
+
+
+def _keystone(app, conf):
+    """keystonemiddleware over ``app``; without www_authenticate_uri its
+    first 401 would fail (it asks keystone's catalog for the URI to put in
+    the challenge), so that is refused at start instead."""
+    protected = auth_token.AuthProtocol(app, {'oslo_config_config': conf})
+    if not conf.keystone_authtoken.www_authenticate_uri:
+        raise psvm_conf.ConfigError(
+            'auth_strategy keystone needs [keystone_authtoken] www_authenticate_uri '
+            '(the public keystone URL clients authenticate against)')
+    return protected
 
 
 def is_loopback(host):

@@ -109,6 +109,15 @@ def test_unreadable_htpasswd_fails_at_start(tmp_path):
                            resync_client=serving.RecordedResyncs())
 
 
+def test_keystone_without_www_authenticate_uri_fails_at_start(tmp_path):
+    options = serving.config(tmp_path, auth_strategy='keystone')
+    options.clear_override('www_authenticate_uri', 'keystone_authtoken')
+    database = serving.fresh_database(f'sqlite:///{tmp_path}/psvm.sqlite', tmp_path)
+    with pytest.raises(conf.ConfigError, match='www_authenticate_uri'):
+        server.application(options, database=database,
+                           resync_client=serving.RecordedResyncs())
+
+
 def test_openapi_document_needs_no_token(db_url, tmp_path):
     options = serving.config(tmp_path, auth_strategy='keystone')
     with serving.running(options, db_url, tmp_path) as api:
