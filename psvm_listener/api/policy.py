@@ -12,11 +12,11 @@ from psvm_listener.api import resources
 
 ADMIN = 'role:admin'
 ACTIONS = {
-    'list': ('GET', '', 'List {}s.'),
-    'show': ('GET', '/{id}', 'Show one {}.'),
-    'create': ('POST', '', 'Create a {}.'),
-    'update': ('PUT', '/{id}', 'Change a {}.'),
-    'delete': ('DELETE', '/{id}', 'Delete a {}.'),
+    'list': ('GET', '', 'List {kinds}.'),
+    'show': ('GET', '/{id}', 'Show one {kind}.'),
+    'create': ('POST', '', 'Create a {kind}.'),
+    'update': ('PUT', '/{id}', 'Change a {kind}.'),
+    'delete': ('DELETE', '/{id}', 'Delete a {kind}.'),
 }
 
 
@@ -33,7 +33,7 @@ def list_rules():
             rules.append(policy.DocumentedRuleDefault(
                 name=rule_name(resource.kind, action),
                 check_str='rule:admin_api',
-                description=description.format(resource.kind),
+                description=description.format(kind=resource.kind, kinds=resource.kinds),
                 operations=[{'method': method,
                              'path': f'/v2/{resource.collection}{suffix}'}]))
     return rules

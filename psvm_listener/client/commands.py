@@ -166,17 +166,22 @@ class _Delete(_NounCommand, command.Command):
         self.api.delete(self.resource, parsed_args.id)
 
 
-VERBS = {'list': _List, 'show': _Show, 'create': _Create, 'set': _Set, 'delete': _Delete}
+VERBS = {
+    'list': (_List, 'List {kinds}.'),
+    'show': (_Show, 'Show one {kind}.'),
+    'create': (_Create, 'Create a {kind}.'),
+    'set': (_Set, 'Change a {kind}.'),
+    'delete': (_Delete, 'Delete a {kind}.'),
+}
 
 
 def commands():
     """``{'switch list': class, ...}`` for every noun and verb."""
     made = {}
     for noun in NOUNS:
-        for verb, base in VERBS.items():
-            doc = f'{verb.capitalize()} {noun.resource.kind}s.' if verb == 'list' else \
-                f'{verb.capitalize()} a {noun.resource.kind}.'
+        for verb, (base, doc) in VERBS.items():
             made[f'{noun.name} {verb}'] = type(
                 f'{noun.name.capitalize()}{verb.capitalize()}', (base,),
-                {'noun': noun, '__doc__': doc})
+                {'noun': noun, '__doc__': doc.format(kind=noun.resource.kind,
+                                                  kinds=noun.resource.kinds)})
     return made
