@@ -222,6 +222,23 @@ def test_populated_cloud_matches_each_hosts_instances(lab, inv):
         vlan for vlan in cloud.networks if (vlan - nova.FIRST_VLAN) % 2 == 0)
 
 
+def test_a_few_hosts_get_what_a_full_sync_gives_them(lab, inv):
+    """A targeted sync reads a handful of hosts another way than a full sync does."""
+    cloud = lab.populate(hosts=inventory.FEW_HOSTS + 10, networks=40, instances=400,
+                         vlans_per_host=4, seed=3)
+    names = sorted(cloud.compute_nodes)
+    intents = {names[0]: cloud.instances[-2:], names[-1]: cloud.instances[:1]}
+    everything = inv.vlans_by_host(names, intents=intents)
+    assert everything == {host: vlans for host, vlans in inv.vlans_by_host(
+        intents=intents).items() if host in everything}
+    for few in (names[:1], names[:5], names[-inventory.FEW_HOSTS:]):
+        assert inv.vlans_by_host(few, intents=intents) == {
+            host: everything[host] for host in few}
+        assert inv.vlans_by_compute_node(
+            [cloud.compute_nodes[host] for host in few], intents=intents) == {
+            cloud.compute_nodes[host]: everything[host] for host in few}
+
+
 def _fixed_ip(lab, address):
     (row,) = _rows(lab, 'fixed_ips', address=address)
     return row
