@@ -12,6 +12,7 @@ switch that hangs or fails holds up nobody else; a failing switch backs off
 exponentially and keeps its ports dirty until a sync of them succeeds.
 """
 
+import sys
 import threading
 import time
 
@@ -19,6 +20,7 @@ from oslo_log import log as logging
 
 from psvm_listener import errors
 from psvm_listener import intents
+from psvm_listener import memory
 from psvm_listener import workqueue
 
 LOG = logging.getLogger(__name__)
@@ -30,6 +32,8 @@ class BindingIndex:
     Bindings name compute nodes; notifications name service hosts: the
     inventory translates.  Kept in memory so that marking a host costs no
     query; refreshed at start, on every networks poll and on full syncs.
+    A host maps to a tuple of (switch id, port) pairs: with tens of
+    thousands of ports, a dict of sets per host would cost megabytes.
     """
 
     def __init__(self):
@@ -42,18 +46,17 @@ class BindingIndex:
         by_host = {}
         for binding in bindings:
             host = hosts.get(binding['compute_node_id'])
-            if host is None:
-                continue
-            ports = by_host.setdefault(host, {}).setdefault(binding['switch_id'], set())
-            ports.add(binding['switch_port'])
-        self._by_host = by_host
+            if host is not None:
+                by_host.setdefault(host, []).append(
+                    (binding['switch_id'], sys.intern(binding['switch_port'])))
+        self._by_host = {host: tuple(ports) for host, ports in by_host.items()}
 
     def ports_of(self, hosts):
         """``{switch_id: ports}`` facing any of ``hosts``."""
         found = {}
         for host in hosts:
-            for switch_id, ports in self._by_host.get(host, {}).items():
-                found.setdefault(switch_id, set()).update(ports)
+            for switch_id, port in self._by_host.get(host, ()):
+                found.setdefault(switch_id, set()).add(port)
         return found
 
 
@@ -212,6 +215,8 @@ class Reconciler:
             self.metrics.failures.labels(label).inc()
             raise
         finished = time.monotonic()
+        if ports is workqueue.ALL:
+            memory.release_free_memory()
         self.metrics.sync_duration.labels(label).observe(finished - started)
         self.metrics.latency.observe(finished - marked_at)
         if result.lif_usage is not None:

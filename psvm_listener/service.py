@@ -28,6 +28,7 @@ from psvm_listener import transport
 from psvm_listener.db import api as db_api
 
 LOG = logging.getLogger(__name__)
+HANDLER_THREADS = 8
 
 
 class Service:
@@ -37,6 +38,11 @@ class Service:
                 'psvm is False: psvm-listener refuses to touch switches; '
                 'set [DEFAULT] psvm = True to run it')
         self.conf = conf
+        transport.register_opts(conf)
+        # Marking ports takes microseconds: a few handler threads keep up
+        # with any notification rate, where oslo.messaging's 64 would only
+        # cost memory.
+        conf.set_default('executor_thread_pool_size', HANDLER_THREADS)
         self.metrics = metrics_.Metrics()
         self.metrics_port = None
         self._parts = []

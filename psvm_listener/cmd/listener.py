@@ -8,12 +8,17 @@ from oslo_log import log as logging
 
 from psvm_listener import conf
 from psvm_listener import errors
+from psvm_listener import memory
 from psvm_listener import service
 
 LOG = logging.getLogger(__name__)
 
 
+MALLOC_ARENAS = 2
+
+
 def main(argv=None):
+    memory.limit_arenas(MALLOC_ARENAS)
     logging.register_options(conf.CONF)
     stop = threading.Event()
     try:
