@@ -13,7 +13,8 @@ work on the machine):
   what a full sync of every switch asks;
 - ``one_host``: ``vlans_by_host([host])``, and ``one_compute_node``:
   ``vlans_by_compute_node([id])``, what a targeted sync waits for after a
-  notification (it sits on the event-to-switch path).
+  notification (it sits on the event-to-switch path);
+- ``few_hosts``: ``vlans_by_host`` for 5 hosts, a targeted sync of a batch.
 """
 
 import pathlib
@@ -71,6 +72,8 @@ def _scenario(kind, tmp, figures):
             _measure(lambda: reader.vlans_by_host([one]), figures, f'{kind}_one_host')
             _measure(lambda: reader.vlans_by_compute_node([cloud.compute_nodes[one]]), figures,
                      f'{kind}_one_compute_node')
+            few = sorted(cloud.compute_nodes)[:5]
+            _measure(lambda: reader.vlans_by_host(few), figures, f'{kind}_few_hosts')
         finally:
             reader.close()
 
