@@ -441,6 +441,8 @@ class NovaLab:
 
         Right after a bulk load MariaDB still believes the tables are empty
         and plans full scans; a real nova database never looks like that.
+        SQLite keeps statistics only when told to, and nova never tells it:
+        the lab leaves it without, as nova's would be.
         """
         statement = {'mysql': 'ANALYZE TABLE {}', 'postgresql': 'ANALYZE {}'}.get(
             self.engine.dialect.name)
