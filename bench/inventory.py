@@ -3,7 +3,8 @@
 The lab nova is populated as a cloud in use (``NovaLab.populate``: ~20 VLANs
 per host, every other network multi_host, 102,400 fixed IPs, some deleted
 instances and migrations in flight), on MariaDB (the target: one call for
-every host within 100 ms), on PostgreSQL and on SQLite (psvm-lab's nova).
+every host within 100 ms), on PostgreSQL and on SQLite; ``sqlite_lab_*`` are
+psvm-lab's own nova (SQLite, 200 hosts, 3,000 instances, 300 networks).
 Each figure is the minimum, median and 90th percentile over ``ROUNDS`` calls
 on a warm connection pool (the minimum is the figure least disturbed by other
 work on the machine):
@@ -48,32 +49,35 @@ def _measure(call, figures, name):
     figures[f'{name}_ms_p90'] = round(times[int(len(times) * 0.9) - 1], 1)
 
 
-def _scenario(kind, tmp, figures):
+def _scenario(kind, tmp, figures, prefix=None, **size):
+    """Figures ``<prefix or kind>_...`` for a cloud of ``size`` (default: 1,000 hosts)."""
+    prefix = prefix or kind
+    size = size or dict(hosts=HOSTS, networks=NETWORKS, instances=INSTANCES,
+                        vlans_per_host=VLANS_PER_HOST)
     with databases.fresh_database(kind, tmp) as url:
         nova.create_schema(url)
         lab = nova.NovaLab(url)
         started = time.perf_counter()
         try:
-            cloud = lab.populate(hosts=HOSTS, networks=NETWORKS, instances=INSTANCES,
-                                 vlans_per_host=VLANS_PER_HOST)
+            cloud = lab.populate(**size)
         finally:
             lab.close()
-        figures[f'{kind}_populate_s'] = round(time.perf_counter() - started, 1)
+        figures[f'{prefix}_populate_s'] = round(time.perf_counter() - started, 1)
         reader = inventory.Inventory(url)
         try:
             nodes = list(cloud.compute_nodes.values())
             one = next(iter(cloud.compute_nodes))
             needs = reader.vlans_by_host(cloud.compute_nodes)
-            figures[f'{kind}_vlans_per_host_mean'] = round(
+            figures[f'{prefix}_vlans_per_host_mean'] = round(
                 statistics.mean(len(vlans) for vlans in needs.values()), 1)
-            _measure(reader.vlans_by_host, figures, f'{kind}_all_hosts')
+            _measure(reader.vlans_by_host, figures, f'{prefix}_all_hosts')
             _measure(lambda: reader.vlans_by_compute_node(nodes), figures,
-                     f'{kind}_compute_nodes')
-            _measure(lambda: reader.vlans_by_host([one]), figures, f'{kind}_one_host')
+                     f'{prefix}_compute_nodes')
+            _measure(lambda: reader.vlans_by_host([one]), figures, f'{prefix}_one_host')
             _measure(lambda: reader.vlans_by_compute_node([cloud.compute_nodes[one]]), figures,
-                     f'{kind}_one_compute_node')
+                     f'{prefix}_one_compute_node')
             few = sorted(cloud.compute_nodes)[:5]
-            _measure(lambda: reader.vlans_by_host(few), figures, f'{kind}_few_hosts')
+            _measure(lambda: reader.vlans_by_host(few), figures, f'{prefix}_few_hosts')
         finally:
             reader.close()
 
@@ -83,6 +87,8 @@ def run():
     with tempfile.TemporaryDirectory(prefix='psvm-bench-inventory-') as tmp:
         for kind in KINDS:
             _scenario(kind, pathlib.Path(tmp), figures)
+        _scenario('sqlite', pathlib.Path(tmp), figures, 'sqlite_lab',
+                  hosts=200, networks=300, instances=3000)
     figures['target_ms'] = 100
     figures['mysql_all_hosts_within_target'] = figures['mysql_all_hosts_ms_p50'] <= 100
     return figures
