@@ -2,7 +2,8 @@
 
 Same lab as bench/sync.py (lab switches of 48 ports plus FEX of 48 host
 ports, one compute host per port, ~20 VLANs per host in nova on SQLite),
-with the psvm-listener service over the real RabbitMQ:
+with the real psvm-listener process (its own interpreter, as deployed) over
+the real RabbitMQ:
 
 - latency: 50 create notifications per second for 20 s over 200 hosts; for
   each, nova's DB gets the instance (on a VLAN new to that host) just
@@ -14,8 +15,8 @@ with the psvm-listener service over the real RabbitMQ:
 - burst: 5,000 creates over 1,000 hosts published as fast as one publisher
   can (nova's DB already holds the instances): seconds from the last
   publish until every port is correct, and notifications per edit-config;
-- memory: RSS of a psvm-listener process (the real console script) with
-  10,000 ports bound, after its start-up full sync and 2,000 creates.
+- memory: RSS of the listener with 10,000 ports bound, after its start-up
+  full sync and 2,000 creates.
 """
 
 import contextlib
@@ -32,8 +33,8 @@ from psvm_listener import vlans
 from psvm_listener.lab import LabSwitch
 from psvm_listener.lab import publisher
 from tests import databases
-from tests import listener_rig
 from tests import messaging
+from tests import sync_rig
 
 FEX_IDS = tuple(range(101, 200))
 NETWORKS = 400
@@ -60,7 +61,7 @@ def run():
 @contextlib.contextmanager
 def _world(path, switches, fex_per_switch, hosts=None, vlans_per_host=VLANS_PER_HOST,
            nova_kind='sqlite'):
-    """A listener (not started) over ``switches`` lab switches, a compute
+    """PSVM and nova databases for ``switches`` lab switches, a compute
     host bound to each port (or to the first ``hosts`` ports, dealt
     round-robin over the switches); yields the rig and host → (lab switch,
     port), hosts in the order they were dealt.
@@ -72,7 +73,7 @@ def _world(path, switches, fex_per_switch, hosts=None, vlans_per_host=VLANS_PER_
         nova_url = stack.enter_context(databases.fresh_database(nova_kind, path))
         labs = [stack.enter_context(LabSwitch(ports='1/1-48', fex=FEX_IDS[:fex_per_switch],
                                               name=f'lab{i}')) for i in range(switches)]
-        rig = stack.enter_context(listener_rig.ListenerRig(path, labs[0], nova_url=nova_url))
+        rig = stack.enter_context(sync_rig.Rig(path, labs[0], nova_url=nova_url))
         switch_ids = [rig.switch_id] + [rig.add_switch(lab) for lab in labs[1:]]
         per_switch = [[(lab, switch_id, port) for port in lab.ports()]
                       for lab, switch_id in zip(labs, switch_ids, strict=True)]
@@ -91,9 +92,8 @@ def _world(path, switches, fex_per_switch, hosts=None, vlans_per_host=VLANS_PER_
 
 
 def _latency(path, nova_kind):
-    with _world(path, 4, 4, nova_kind=nova_kind) as (rig, placement):
-        rig.start()
-        nova = rig.publisher()
+    with _world(path, 4, 4, nova_kind=nova_kind) as (rig, placement), \
+            _listener(rig, placement, path) as (_process, nova):
         hosts = list(placement)[:LATENCY_HOSTS]
         sent = []
         started = time.monotonic()
@@ -144,8 +144,8 @@ def _latencies(sent):
 
 
 def _burst(path):
-    with _world(path, 4, 5) as (rig, placement):
-        rig.start()
+    with _world(path, 4, 5) as (rig, placement), \
+            _listener(rig, placement, path) as (_process, nova):
         hosts = list(placement)[:BURST_HOSTS]
         labs = {lab.name: lab for lab, _port in placement.values()}
         creates, wanted = [], {}
@@ -155,7 +155,6 @@ def _burst(path):
             creates.append((rig.boot(hosts[rank], vlan), hosts[rank]))
             wanted.setdefault(hosts[rank], set()).add(vlan)
         edits_before = sum(lab.rpc_counts().get('edit-config', 0) for lab in labs.values())
-        nova = rig.publisher()
         started = time.monotonic()
         for instance, host in creates:
             nova.create(instance, host)
@@ -181,49 +180,56 @@ def _burst_vlan(rank, slot):
 
 
 def _rss(path):
-    """The real psvm-listener process, its RSS once 10,000 ports are synced."""
+    """The listener's RSS once 10,000 ports are synced and 2,000 creates applied."""
     switches, fex_per_switch = 5, 41
     with _world(path, switches, fex_per_switch, hosts=RSS_PORTS,
                 vlans_per_host=2) as (rig, placement):
-        exchange = messaging.unique('nova')
-        config = path / 'psvm.conf'
-        config.write_text(
-            f'[DEFAULT]\npsvm = True\ntransport_url = {messaging.RABBIT}\n'
-            f'log_file = {path}/listener.log\n'
-            f'[database]\nconnection = {rig.conf.database.connection}\n'
-            f'[nova]\nconnection = {rig.nova_url}\n'
-            f'[credentials]\nkey_file = {rig.key_file}\n'
-            f'[listener]\nexchange = {exchange}\nmetrics_port = 0\n'
-            f'pool = {messaging.unique("psvm-listener")}\n'
-            f'rpc_topic = {messaging.unique("psvm-listener")}\n')
-        command = os.path.join(os.path.dirname(sys.executable), 'psvm-listener')
-        process = subprocess.Popen([command, '--config-file', str(config)])
-        try:
-            labs = {lab.name: lab for lab, _port in placement.values()}
-            first = next(iter(labs.values()))
-            first.wait_for(lambda: all(lab.allowed(port) is not vlans.ALL
-                                       for lab, port in placement.values()), timeout=300)
-            transport = messaging.notification_transport(exchange=exchange)
-            nova = publisher.NovaPublisher(transport)
+        with _listener(rig, placement, path) as (process, nova):
             moved = sorted(placement)[::5]
             for rank, host in enumerate(moved):
                 nova.create(rig.boot(host, NEW_VLAN + rank % 20), host)
-            first.wait_for(lambda: all(NEW_VLAN + rank % 20 in lab.allowed(port)
-                                       for rank, (lab, port) in enumerate(
-                                           placement[host] for host in moved)), timeout=120)
-            transport.cleanup()
+            rig.switch.wait_for(lambda: all(
+                NEW_VLAN + rank % 20 in lab.allowed(port)
+                for rank, (lab, port) in enumerate(placement[host] for host in moved)),
+                timeout=120)
             status = _proc_status(process.pid)
-            process.send_signal(signal.SIGTERM)
-            exit_code = process.wait(timeout=60)
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
         return {'rss_ports_bound': len(placement),
                 'rss_switches': switches,
                 'rss_listener_mb': round(status['VmRSS'] / 1024, 1),
                 'rss_listener_peak_mb': round(status['VmHWM'] / 1024, 1),
-                'rss_sigterm_exit_code': exit_code}
+                'rss_sigterm_exit_code': process.returncode}
+
+
+@contextlib.contextmanager
+def _listener(rig, placement, path):
+    """The real psvm-listener process over the rig's databases, its own
+    exchange, pool and RPC topic; yields once its start-up full sync has
+    narrowed every bound port, with a nova-like publisher; SIGTERM at exit."""
+    exchange = messaging.unique('nova')
+    config = path / 'psvm.conf'
+    config.write_text(
+        f'[DEFAULT]\npsvm = True\ntransport_url = {messaging.RABBIT}\n'
+        f'log_file = {path}/listener.log\n'
+        f'[database]\nconnection = {rig.conf.database.connection}\n'
+        f'[nova]\nconnection = {rig.nova_url}\n'
+        f'[credentials]\nkey_file = {rig.key_file}\n'
+        f'[listener]\nexchange = {exchange}\nmetrics_port = 0\n'
+        f'pool = {messaging.unique("psvm-listener")}\n'
+        f'rpc_topic = {messaging.unique("psvm-listener")}\n')
+    command = os.path.join(os.path.dirname(sys.executable), 'psvm-listener')
+    process = subprocess.Popen([command, '--config-file', str(config)])
+    transport = messaging.notification_transport(exchange=exchange)
+    try:
+        rig.switch.wait_for(lambda: all(lab.allowed(port) is not vlans.ALL
+                                        for lab, port in placement.values()), timeout=300)
+        yield process, publisher.NovaPublisher(transport)
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)
+    finally:
+        transport.cleanup()
+        if process.poll() is None:
+            process.kill()
+            process.wait()
 
 
 def _proc_status(pid):
