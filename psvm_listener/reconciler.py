@@ -141,13 +141,16 @@ class Reconciler:
     # -- marking ---------------------------------------------------------
 
     def refresh(self):
-        """Re-read switches and bindings; start workers for new switches."""
+        """Re-read switches and bindings; start workers for new switches and
+        stop those of deleted ones (a sync in flight finishes on its own)."""
         switch_ids = {switch['id'] for switch in self.database.list_switches()}
         self._index.refresh(self.database, self.inventory)
         with self._lock:
+            if self._stopped:
+                return
+            for switch_id in self._workers.keys() - switch_ids:
+                self._workers.pop(switch_id).stop()
             for switch_id in switch_ids - self._workers.keys():
-                if self._stopped:
-                    return
                 worker = SwitchWorker(switch_id, self)
                 self._workers[switch_id] = worker
                 worker.start()

@@ -17,8 +17,11 @@ HOSTS = {10: 'c1', 11: 'c2', 12: 'c3'}
 
 
 class FakeDatabase:
+    def __init__(self):
+        self.switches = [{'id': 1}, {'id': 2}]
+
     def list_switches(self):
-        return [{'id': 1}, {'id': 2}]
+        return self.switches
 
     def list_bindings(self, switch_id=None, compute_node_ids=None):
         return BINDINGS
@@ -152,3 +155,12 @@ def test_stop_reports_a_sync_that_outlives_the_bound(database, plugin):
     assert rec.stop(0.05) == [1]
     plugin.gates[1].set()
     assert rec.stop(10) == []
+
+
+def test_deleted_switch_loses_its_worker_and_new_one_gets_one(rec, database, plugin):
+    database.switches = [{'id': 2}, {'id': 3}]
+    rec.refresh()
+    assert sorted(rec.queue_depths()) == [2, 3]
+    rec.mark_all()
+    assert rec.wait_idle(10)
+    assert sorted(s[0] for s in plugin.syncs) == [2, 3]
