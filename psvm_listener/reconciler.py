@@ -235,12 +235,10 @@ class Reconciler:
     def wait_idle(self, timeout):
         """Block until every switch has nothing dirty or in flight."""
         deadline = time.monotonic() + timeout
-        for switch_id in self._worker_ids():
-            with self._lock:
-                worker = self._workers[switch_id]
-            if not worker.queue.wait_idle(max(0.0, deadline - time.monotonic())):
-                return False
-        return True
+        with self._lock:
+            workers = list(self._workers.values())
+        return all(worker.queue.wait_idle(max(0.0, deadline - time.monotonic()))
+                   for worker in workers)
 
     def stop(self, timeout):
         """Start no new sync; wait up to ``timeout`` s for those in flight.
