@@ -60,8 +60,8 @@ class Service:
         self._own(self.reconciler, 'reconciler', 'stop', options.shutdown_timeout)
         self.reconciler.mark_all(reason='start-up')
 
-        notify_transport = self._own(transport.notification_transport(conf),
-                                     'notification transport', 'cleanup')
+        notify_transport = self._own_transport(transport.notification_transport(conf),
+                                               'notification transport')
         endpoint = listener.NotificationEndpoint(handlers.load(), self.reconciler,
                                                  self.metrics)
         self._start_server(listener.get_listener(
@@ -73,7 +73,7 @@ class Service:
         poller = network_poller.NetworkPoller(self.inventory, self.reconciler)
         poller.poll()
         self._start_periodic('networks poller', conf.psvm_network_poll_interval, poller.poll)
-        rpc_transport = self._own(transport.rpc_transport(conf), 'rpc transport', 'cleanup')
+        rpc_transport = self._own_transport(transport.rpc_transport(conf), 'rpc transport')
         self._start_server(rpc.get_server(rpc_transport, self.reconciler,
                                           topic=options.rpc_topic), 'resync RPC server')
         server, self.metrics_port = self.metrics.serve(options.metrics_address,
@@ -87,6 +87,10 @@ class Service:
         """Remember how to stop ``part``; parts stop in reverse order."""
         self._parts.append((name, lambda: getattr(part, closer)(*args)))
         return part
+
+    def _own_transport(self, messaging, name):
+        self._parts.append((name, lambda: transport.release(messaging)))
+        return messaging
 
     def _start_server(self, server, name):
         server.start()

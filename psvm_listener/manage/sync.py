@@ -69,7 +69,7 @@ def _cast(args):
         rpc.ResyncClient(messaging, topic=conf.CONF.listener.rpc_topic, retry=2).resync(
             host=args.host, switch_id=args.switch, full=args.all)
     finally:
-        messaging.cleanup()
+        transport.release(messaging)
     scope = [f'host {args.host}' if args.host else '',
              f'switch {args.switch}' if args.switch is not None else '']
     print(f'resync of {" and ".join(filter(None, scope)) or "every switch"} sent to the '
