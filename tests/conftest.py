@@ -1,6 +1,7 @@
 import pytest
 
 from psvm_listener.lab import LabSwitch
+from psvm_listener.lab import nova
 from tests import databases
 
 
@@ -19,3 +20,12 @@ def lab_switch():
     with LabSwitch(users={'admin': 'secret'}, ports='1/1-48', fex=(101, 102),
                    port_channels=(20,)) as switch:
         yield switch
+
+
+@pytest.fixture
+def nova_lab(db_url):
+    """A lab nova database (Icehouse schema, empty) on each kind of database."""
+    nova.create_schema(db_url)
+    lab = nova.NovaLab(db_url)
+    yield lab
+    lab.close()

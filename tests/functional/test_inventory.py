@@ -1,4 +1,4 @@
-"""The inventory against a lab nova on SQLite, MariaDB and PostgreSQL."""
+"""The inventory against a nova_lab nova on SQLite, MariaDB and PostgreSQL."""
 
 import socket
 
@@ -11,108 +11,100 @@ from psvm_listener.lab import nova
 
 
 @pytest.fixture
-def lab(db_url):
-    nova.create_schema(db_url)
-    lab = nova.NovaLab(db_url)
-    yield lab
-    lab.close()
-
-
-@pytest.fixture
-def inv(lab, db_url):
+def inv(nova_lab, db_url):
     reader = inventory.Inventory(db_url)
     yield reader
     reader.close()
 
 
-def test_instances_give_their_host_their_vlans(lab, inv):
-    web, db = lab.add_network(10), lab.add_network(11)
-    lab.boot('vm-1', 'h1', web)
-    lab.boot('vm-1', 'h1', db)
-    lab.boot('vm-2', 'h2', db)
+def test_instances_give_their_host_their_vlans(nova_lab, inv):
+    web, db = nova_lab.add_network(10), nova_lab.add_network(11)
+    nova_lab.boot('vm-1', 'h1', web)
+    nova_lab.boot('vm-1', 'h1', db)
+    nova_lab.boot('vm-2', 'h2', db)
     assert inv.vlans_by_host(['h1', 'h2', 'h3']) == {
         'h1': {10, 11}, 'h2': {11}, 'h3': frozenset()}
     assert inv.vlans_by_host() == {'h1': {10, 11}, 'h2': {11}}
 
 
-def test_instance_on_another_host_is_not_this_hosts_need(lab, inv):
-    lab.boot('vm-1', 'h2', lab.add_network(10))
+def test_instance_on_another_host_is_not_this_hosts_need(nova_lab, inv):
+    nova_lab.boot('vm-1', 'h2', nova_lab.add_network(10))
     assert inv.vlans_by_host(['h1']) == {'h1': frozenset()}
 
 
-def test_soft_deleted_instance_releases_its_vlan(lab, inv):
-    network = lab.add_network(10)
-    address = lab.boot('vm-1', 'h1', network)
-    lab.boot('vm-2', 'h1', lab.add_network(11))
-    lab.delete('vm-1')
-    fixed_ip = _fixed_ip(lab, address)
+def test_soft_deleted_instance_releases_its_vlan(nova_lab, inv):
+    network = nova_lab.add_network(10)
+    address = nova_lab.boot('vm-1', 'h1', network)
+    nova_lab.boot('vm-2', 'h1', nova_lab.add_network(11))
+    nova_lab.delete('vm-1')
+    fixed_ip = _fixed_ip(nova_lab, address)
     assert (fixed_ip.instance_uuid, fixed_ip.allocated) == ('vm-1', False)
     assert inv.vlans_by_host(['h1']) == {'h1': {11}}
 
 
-def test_deallocated_fixed_ip_of_a_live_instance_is_not_a_need(lab, inv):
+def test_deallocated_fixed_ip_of_a_live_instance_is_not_a_need(nova_lab, inv):
     """A NIC removed from a running instance: deallocated, lease not yet released."""
-    lab.boot('vm-1', 'h1', lab.add_network(10))
-    address = lab.boot('vm-1', 'h1', lab.add_network(11))
-    (fixed_ip,) = _rows(lab, 'fixed_ips', address=address)
-    _set(lab, 'fixed_ips', fixed_ip.id, allocated=False)
+    nova_lab.boot('vm-1', 'h1', nova_lab.add_network(10))
+    address = nova_lab.boot('vm-1', 'h1', nova_lab.add_network(11))
+    (fixed_ip,) = _rows(nova_lab, 'fixed_ips', address=address)
+    _set(nova_lab, 'fixed_ips', fixed_ip.id, allocated=False)
     assert inv.vlans_by_host(['h1']) == {'h1': {10}}
 
 
-def test_network_associated_with_a_host_without_instances(lab, inv):
-    network = lab.add_network(20, host='h1')
+def test_network_associated_with_a_host_without_instances(nova_lab, inv):
+    network = nova_lab.add_network(20, host='h1')
     assert inv.vlans_by_host(['h1', 'h2']) == {'h1': {20}, 'h2': frozenset()}
-    lab.associate_network(network, 'h2')
+    nova_lab.associate_network(network, 'h2')
     assert inv.vlans_by_host(['h1', 'h2']) == {'h1': frozenset(), 'h2': {20}}
-    lab.associate_network(network, None)
+    nova_lab.associate_network(network, None)
     assert inv.vlans_by_host() == {}
 
 
-def test_multi_host_dhcp_address_keeps_the_vlan_on_its_host(lab, inv):
-    network = lab.add_network(30, multi_host=True)
-    lab.boot('vm-1', 'h1', network)
-    lab.delete('vm-1')
-    dhcp = _rows(lab, 'fixed_ips', host='h1')
+def test_multi_host_dhcp_address_keeps_the_vlan_on_its_host(nova_lab, inv):
+    network = nova_lab.add_network(30, multi_host=True)
+    nova_lab.boot('vm-1', 'h1', network)
+    nova_lab.delete('vm-1')
+    dhcp = _rows(nova_lab, 'fixed_ips', host='h1')
     assert [(row.network_id, row.instance_uuid) for row in dhcp] == [(network, None)]
     assert inv.vlans_by_host(['h1']) == {'h1': {30}}
 
 
-def test_deleted_network_is_nobodys_need(lab, inv):
-    network = lab.add_network(40, host='h1', multi_host=True)
-    lab.boot('vm-1', 'h2', network)
+def test_deleted_network_is_nobodys_need(nova_lab, inv):
+    network = nova_lab.add_network(40, host='h1', multi_host=True)
+    nova_lab.boot('vm-1', 'h2', network)
     assert inv.vlans_by_host() == {'h1': {40}, 'h2': {40}}
-    lab.delete('vm-1')
-    lab.delete_network(network)
+    nova_lab.delete('vm-1')
+    nova_lab.delete_network(network)
     assert inv.vlans_by_host(['h1', 'h2']) == {'h1': frozenset(), 'h2': frozenset()}
 
 
-def test_migration_in_flight_counts_on_both_hosts(lab, inv):
-    lab.boot('vm-1', 'h1', lab.add_network(50))
-    lab.start_migration('vm-1', 'h2')
+def test_migration_in_flight_counts_on_both_hosts(nova_lab, inv):
+    nova_lab.boot('vm-1', 'h1', nova_lab.add_network(50))
+    nova_lab.start_migration('vm-1', 'h2')
     assert inv.vlans_by_host(['h1', 'h2']) == {'h1': {50}, 'h2': {50}}
-    lab.finish_migration('vm-1')
+    nova_lab.finish_migration('vm-1')
     assert inv.vlans_by_host(['h1', 'h2']) == {'h1': frozenset(), 'h2': {50}}
 
 
-def test_resize_waiting_for_confirmation_still_needs_the_source(lab, inv):
-    lab.boot('vm-1', 'h1', lab.add_network(50))
-    lab.start_migration('vm-1', 'h2', status='post-migrating')
-    lab.finish_migration('vm-1', status='finished')
+def test_resize_waiting_for_confirmation_still_needs_the_source(nova_lab, inv):
+    nova_lab.boot('vm-1', 'h1', nova_lab.add_network(50))
+    nova_lab.start_migration('vm-1', 'h2', status='post-migrating')
+    nova_lab.finish_migration('vm-1', status='finished')
     assert inv.vlans_by_host(['h1', 'h2']) == {'h1': {50}, 'h2': {50}}
 
 
 @pytest.mark.parametrize('status', inventory.ENDED_MIGRATION_STATUSES)
-def test_ended_migration_counts_nowhere(lab, inv, status):
-    lab.boot('vm-1', 'h1', lab.add_network(50))
-    lab.start_migration('vm-1', 'h2', status=status)
+def test_ended_migration_counts_nowhere(nova_lab, inv, status):
+    nova_lab.boot('vm-1', 'h1', nova_lab.add_network(50))
+    nova_lab.start_migration('vm-1', 'h2', status=status)
     assert inv.vlans_by_host(['h1', 'h2']) == {'h1': {50}, 'h2': frozenset()}
 
 
-def test_intents_add_the_instances_vlans_to_the_host(lab, inv):
-    lab.boot('vm-1', 'h1', lab.add_network(60))
-    lab.boot('vm-2', 'h1', lab.add_network(61))
-    lab.boot('vm-3', 'h1', lab.add_network(62))
-    lab.delete('vm-3')
+def test_intents_add_the_instances_vlans_to_the_host(nova_lab, inv):
+    nova_lab.boot('vm-1', 'h1', nova_lab.add_network(60))
+    nova_lab.boot('vm-2', 'h1', nova_lab.add_network(61))
+    nova_lab.boot('vm-3', 'h1', nova_lab.add_network(62))
+    nova_lab.delete('vm-3')
     intents = {'h2': ['vm-1', 'vm-3'], 'h3': ['vm-2']}
     assert inv.vlans_by_host(['h1', 'h2'], intents=intents) == {
         'h1': {60, 61}, 'h2': {60}}
@@ -122,12 +114,12 @@ def test_intents_add_the_instances_vlans_to_the_host(lab, inv):
 @pytest.mark.parametrize('kilo', [False, True], ids=['icehouse', 'kilo'])
 def test_compute_nodes_map_to_their_service_host(db_url, kilo):
     nova.create_schema(db_url, kilo=kilo)
-    lab = nova.NovaLab(db_url)
-    node_1, node_2 = lab.add_service_host('h1'), lab.add_service_host('h2')
-    lab.boot('vm-1', 'h1', lab.add_network(70))
-    lab.add_network(71, host='h2')
+    nova_lab = nova.NovaLab(db_url)
+    node_1, node_2 = nova_lab.add_service_host('h1'), nova_lab.add_service_host('h2')
+    nova_lab.boot('vm-1', 'h1', nova_lab.add_network(70))
+    nova_lab.add_network(71, host='h2')
     if kilo:
-        _set(lab, 'compute_nodes', node_2, host=None)  # not saved since the upgrade
+        _set(nova_lab, 'compute_nodes', node_2, host=None)  # not saved since the upgrade
     reader = inventory.Inventory(db_url)
     try:
         assert reader.hosts_of_compute_nodes([node_1, node_2, 999]) == {
@@ -138,27 +130,27 @@ def test_compute_nodes_map_to_their_service_host(db_url, kilo):
             node_2: {70, 71}}
     finally:
         reader.close()
-        lab.close()
+        nova_lab.close()
 
 
 def test_kilo_compute_node_host_wins_over_the_service(db_url):
     nova.create_schema(db_url, kilo=True)
-    lab = nova.NovaLab(db_url)
-    node = lab.add_service_host('h1')
-    _set(lab, 'compute_nodes', node, host='h1.example.org')
-    lab.add_network(80, host='h1.example.org')
+    nova_lab = nova.NovaLab(db_url)
+    node = nova_lab.add_service_host('h1')
+    _set(nova_lab, 'compute_nodes', node, host='h1.example.org')
+    nova_lab.add_network(80, host='h1.example.org')
     reader = inventory.Inventory(db_url)
     try:
         assert reader.vlans_by_compute_node([node]) == {node: {80}}
     finally:
         reader.close()
-        lab.close()
+        nova_lab.close()
 
 
-def test_deleted_compute_node_is_left_out(lab, inv):
-    node = lab.add_service_host('h1')
-    lab.add_network(90, host='h1')
-    _set(lab, 'compute_nodes', node, deleted=node)
+def test_deleted_compute_node_is_left_out(nova_lab, inv):
+    node = nova_lab.add_service_host('h1')
+    nova_lab.add_network(90, host='h1')
+    _set(nova_lab, 'compute_nodes', node, deleted=node)
     assert inv.hosts_of_compute_nodes([node]) == {}
     assert inv.vlans_by_compute_node([node]) == {}
 
@@ -169,8 +161,8 @@ def test_no_hosts_asked_is_an_empty_answer_without_a_query(inv):
     assert inv.hosts_of_compute_nodes([]) == {}
 
 
-def test_reads_only(lab, inv):
-    lab.add_network(10, host='h1')
+def test_reads_only(nova_lab, inv):
+    nova_lab.add_network(10, host='h1')
     with inv.engine.connect() as conn, pytest.raises(sa.exc.DBAPIError):
         conn.execute(sa.text('DELETE FROM networks'))
     assert inv.vlans_by_host() == {'h1': {10}}
@@ -211,8 +203,8 @@ def test_missing_sqlite_file_is_unavailable_and_not_created(tmp_path):
     assert not path.exists()
 
 
-def test_populated_cloud_matches_each_hosts_instances(lab, inv):
-    cloud = lab.populate(hosts=6, networks=10, instances=60, vlans_per_host=3, seed=7)
+def test_populated_cloud_matches_each_hosts_instances(nova_lab, inv):
+    cloud = nova_lab.populate(hosts=6, networks=10, instances=60, vlans_per_host=3, seed=7)
     needs = inv.vlans_by_compute_node(cloud.compute_nodes.values())
     by_host = inv.vlans_by_host(cloud.compute_nodes)
     assert {host: needs[node] for host, node in cloud.compute_nodes.items()} == by_host
@@ -222,9 +214,9 @@ def test_populated_cloud_matches_each_hosts_instances(lab, inv):
         vlan for vlan in cloud.networks if (vlan - nova.FIRST_VLAN) % 2 == 0)
 
 
-def test_a_few_hosts_get_what_a_full_sync_gives_them(lab, inv):
+def test_a_few_hosts_get_what_a_full_sync_gives_them(nova_lab, inv):
     """A targeted sync reads a handful of hosts another way than a full sync does."""
-    cloud = lab.populate(hosts=inventory.FEW_HOSTS + 10, networks=40, instances=400,
+    cloud = nova_lab.populate(hosts=inventory.FEW_HOSTS + 10, networks=40, instances=400,
                          vlans_per_host=4, seed=3)
     names = sorted(cloud.compute_nodes)
     intents = {names[0]: cloud.instances[-2:], names[-1]: cloud.instances[:1]}
@@ -239,19 +231,19 @@ def test_a_few_hosts_get_what_a_full_sync_gives_them(lab, inv):
             cloud.compute_nodes[host]: everything[host] for host in few}
 
 
-def _fixed_ip(lab, address):
-    (row,) = _rows(lab, 'fixed_ips', address=address)
+def _fixed_ip(nova_lab, address):
+    (row,) = _rows(nova_lab, 'fixed_ips', address=address)
     return row
 
 
-def _rows(lab, name, **where):
-    table = lab.tables[name]
-    with lab.engine.connect() as conn:
+def _rows(nova_lab, name, **where):
+    table = nova_lab.tables[name]
+    with nova_lab.engine.connect() as conn:
         return conn.execute(sa.select(table).where(
             *(table.c[key] == value for key, value in where.items()))).all()
 
 
-def _set(lab, name, row_id, **values):
-    table = lab.tables[name]
-    with lab.engine.begin() as conn:
+def _set(nova_lab, name, row_id, **values):
+    table = nova_lab.tables[name]
+    with nova_lab.engine.begin() as conn:
         conn.execute(table.update().where(table.c.id == row_id).values(**values))
