@@ -10,6 +10,10 @@ from psvm_listener.db import errors
 from psvm_listener.db import models
 
 HOST_KEY = re.compile(r'^SHA256:[A-Za-z0-9+/]{43}=?$')
+# PostgreSQL refuses NUL in text outright (a ValueError, not a database
+# error); the API's schema refuses every control character, so does this.
+CONTROL = re.compile(r'[\x00-\x1f\x7f]')
+IP_LENGTH = models.Switch.__table__.c.ip.type.length
 
 
 def text(field, value, max_length=models.NAME_LENGTH):
@@ -17,6 +21,8 @@ def text(field, value, max_length=models.NAME_LENGTH):
         raise errors.Invalid(f'{field} must be a string, not {value!r}', field=field)
     if not value.strip():
         raise errors.Invalid(f'{field} must not be empty', field=field)
+    if CONTROL.search(value):
+        raise errors.Invalid(f'{field} must not contain control characters', field=field)
     if len(value) > max_length:
         raise errors.Invalid(
             f'{field} is longer than {max_length} characters', field=field)
@@ -39,9 +45,12 @@ def integer(field, value, minimum=1, maximum=2 ** 31 - 1):
 def ip(field, value):
     """An IPv4 or IPv6 address, stored in its compressed form."""
     try:
-        return str(ipaddress.ip_address(text(field, value).strip()))
+        address = str(ipaddress.ip_address(text(field, value).strip()))
     except ValueError:
         raise errors.Invalid(f'{field} {value!r} is not an IP address', field=field)
+    if len(address) > IP_LENGTH:
+        raise errors.Invalid(f'{field} is longer than {IP_LENGTH} characters', field=field)
+    return address
 
 
 def tcp_port(field, value):
