@@ -22,6 +22,7 @@ on a connection whose session is read only.
 
 import sqlalchemy as sa
 
+from psvm_listener import conf
 from psvm_listener import errors
 
 # Statuses after which nova considers a migration over (nova.db's
@@ -191,7 +192,11 @@ class Inventory:
     """Expected VLAN sets per host and per compute node, from nova's DB."""
 
     def __init__(self, nova_url):
-        self.engine = _read_only_engine(nova_url)
+        try:
+            self.engine = _read_only_engine(nova_url)
+        except sa.exc.ArgumentError as exc:
+            raise conf.ConfigError(
+                f'invalid value for option nova.connection: not a usable database URL: {exc}')
         self._where = self.engine.url.render_as_string(hide_password=True)
         self._node_host = None
         self._instance_ips_indexed = False

@@ -1,5 +1,8 @@
 """How the inventory connects to nova: no server needed."""
 
+import pytest
+
+from psvm_listener import conf
 from psvm_listener import inventory
 
 
@@ -14,3 +17,11 @@ def test_sqlite_file_is_opened_read_only():
     reader = inventory.Inventory('sqlite:////var/lib/nova/nova.sqlite')
     assert reader.engine.url.database == 'file:/var/lib/nova/nova.sqlite?mode=ro'
     assert reader.engine.url.query['uri'] == 'true'
+
+
+@pytest.mark.parametrize('url', ['not a url', 'nosuchdb://nova:secret@h/nova',
+                                 'mysql+nosuchdriver://nova:secret@h/nova'])
+def test_unusable_url_is_a_config_error_naming_the_option_not_the_password(url):
+    with pytest.raises(conf.ConfigError, match='nova.connection') as raised:
+        inventory.Inventory(url)
+    assert 'secret' not in str(raised.value)
