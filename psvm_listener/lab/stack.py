@@ -16,6 +16,7 @@ import os
 import socket
 import threading
 import urllib.parse
+import uuid
 
 from cryptography.fernet import Fernet
 from oslo_config import cfg
@@ -80,7 +81,11 @@ def _without_password(url):
     return f'{parsed.hostname}:{parsed.port or 5672}'
 
 
-def _config_text(state_dir, transport_url, spec):
+def _config_text(state_dir, transport_url, spec, name):
+    """The lab's psvm.conf.  ``name`` gives the run its own exchange, pool and
+    RPC topic: a lab on a shared broker must neither take another lab's (or a
+    real listener's) notifications and resync casts nor hand its own away.
+    The pool and the RPC topic name queues, so they must differ."""
     return f"""[DEFAULT]
 psvm = True
 state_path = {state_dir}
@@ -88,7 +93,7 @@ transport_url = {transport_url}
 psvm_sync_interval = {spec.sync_interval}
 psvm_lif_limit = {spec.lif_limit}
 psvm_network_poll_interval = 1
-control_exchange = nova
+control_exchange = {name}
 log_file = {state_dir}/psvm-lab.log
 
 [database]
@@ -98,7 +103,9 @@ connection = sqlite:///{state_dir}/psvm.sqlite
 connection = sqlite:///{state_dir}/nova.sqlite
 
 [listener]
-pool = psvm-lab
+exchange = {name}
+pool = {name}
+rpc_topic = {name}-resync
 metrics_port = 0
 shutdown_timeout = 10
 
@@ -129,7 +136,8 @@ class Stack:
         """Switches, nova and PSVM databases and the config file; no listener yet."""
         os.makedirs(self.state_dir, exist_ok=True)
         with open(self.config_file, 'w') as conf_file:
-            conf_file.write(_config_text(self.state_dir, self.transport_url, self.spec))
+            conf_file.write(_config_text(self.state_dir, self.transport_url, self.spec,
+                                         f'psvm-lab-{uuid.uuid4().hex[:12]}'))
         self.conf = cfg.ConfigOpts()
         config.register(self.conf)
         logging.register_options(self.conf)
