@@ -144,7 +144,7 @@ listener_opts = [
                     'control_exchange).'),
     cfg.ListOpt('topics', default=['notifications', 'versioned_notifications'],
                 help='Notification topics to consume: legacy and versioned.'),
-    cfg.StrOpt('pool', default='psvm-listener',
+    cfg.StrOpt('pool', default='psvm-listener-notifications',
                help='Name of psvm-listener\'s own queue on the notification '
                     'topics, so other consumers (ceilometer...) keep theirs.'),
     cfg.StrOpt('rpc_topic', default='psvm-listener',
@@ -205,10 +205,21 @@ def check_values(conf=CONF):
                 raise ConfigError(f'invalid value for option {name}: {exc}')
 
 
+def check_queues(conf=CONF):
+    """The pool and the RPC topic each name a RabbitMQ queue: one name for
+    both would make one queue that hands notifications to the RPC server and
+    resync casts to the notification listener, losing both."""
+    if conf.listener.pool == conf.listener.rpc_topic:
+        raise ConfigError(
+            f'invalid value for option listener.pool: {conf.listener.pool!r} is also '
+            f'listener.rpc_topic; the notification queue and the resync queue must differ')
+
+
 def load(argv=None, conf=CONF, **kwargs):
     """Parse command line and config files, then check every value."""
     conf(argv, project='psvm', **kwargs)
     check_values(conf)
+    check_queues(conf)
     return conf
 
 

@@ -45,6 +45,17 @@ def test_invalid_values_fail_at_start_naming_the_option(fresh_conf, tmp_path, te
         conf.load(['--config-file', path], conf=fresh_conf, default_config_files=[])
 
 
+def test_notification_pool_and_resync_topic_are_different_queues_by_default(fresh_conf):
+    conf.load([], conf=fresh_conf, default_config_files=[])
+    assert fresh_conf.listener.pool != fresh_conf.listener.rpc_topic
+
+
+def test_pool_named_like_the_resync_topic_fails_at_start(fresh_conf, tmp_path):
+    path = write_config(tmp_path, '[listener]\npool = psvm\nrpc_topic = psvm\n')
+    with pytest.raises(conf.ConfigError, match='option listener.pool'):
+        conf.load(['--config-file', path], conf=fresh_conf, default_config_files=[])
+
+
 def test_every_option_has_help():
     for _group, opts in conf.list_opts():
         for opt in opts:
