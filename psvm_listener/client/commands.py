@@ -84,7 +84,7 @@ def _fields(parsed, noun):
     """The fields the options set, the password from stdin if asked."""
     fields = _given(parsed, noun.options)
     if getattr(parsed, 'password_stdin', False):
-        fields['password'] = sys.stdin.readline().rstrip('\n')
+        fields['password'] = sys.stdin.readline().rstrip('\r\n')
     return fields
 
 

@@ -1,3 +1,5 @@
+import io
+
 import pytest
 
 from psvm_listener.client import commands
@@ -30,3 +32,14 @@ def test_create_requires_the_required_options():
     parser = command_class(app, None).get_parser('psvm')
     with pytest.raises(SystemExit):
         parser.parse_args(['--ip', '192.0.2.1'])
+
+
+def test_password_from_stdin_loses_a_windows_line_end(monkeypatch):
+    app = client.PsvmApp()
+    command_class, name, args = app.command_manager.find_command(
+        ['cred', 'create', '--user-name', 'admin', '--password-stdin'])
+    command = command_class(app, None, cmd_name=' '.join(name))
+    parsed = command.get_parser('psvm').parse_args(args)
+    monkeypatch.setattr('sys.stdin', io.StringIO('s3cret\r\n'))
+    assert commands._fields(parsed, command.noun) == {'user_name': 'admin',
+                                                      'password': 's3cret'}
