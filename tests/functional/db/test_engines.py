@@ -40,3 +40,18 @@ def test_sqlite_enforces_foreign_keys(tmp_path):
         db.create_schema()
         with db.engine.begin() as connection:
             assert connection.exec_driver_sql('PRAGMA foreign_keys').scalar() == 1
+
+
+def test_a_reader_in_a_transaction_does_not_block_sync_records(db_url, database, switch):
+    """psvm-api or psvm-manage reading while the listener records a sync (WAL
+    on SQLite; the servers never block here)."""
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.connect() as reader:
+            if engine.dialect.name == 'sqlite':
+                reader.exec_driver_sql('BEGIN')  # pysqlite would begin only at a write
+            assert reader.exec_driver_sql('SELECT count(*) FROM psvm_switch').scalar() == 1
+            database.record_sync(switch['id'], at=api.now(), result='ok', lif_usage=7)
+        assert database.get_switch(switch['id'])['lif_usage'] == 7
+    finally:
+        engine.dispose()
