@@ -114,7 +114,16 @@ class Scenario:
 
     def event_stream(self):
         self.progress.phase('nova events')
-        publisher = NovaPublisher(transport.notification_transport(self.stack.conf))
+        messaging = transport.notification_transport(self.stack.conf)
+        try:
+            self._publish_events(NovaPublisher(messaging))
+        finally:
+            transport.release(messaging)
+        wait_until(lambda: not self.stack.wrong_ports(), 30, 'ports after the events', 0.05)
+        self._measure_latencies()
+
+    def _publish_events(self, publisher):
+        """Creates, deletes and live migrations at ``rate`` events per second."""
         instances = self._live_instances()
         hosts = sorted(self.stack.port_of_host)
         vlans = sorted(self.stack.cloud.networks)
@@ -133,8 +142,6 @@ class Scenario:
             pause = started + (index + 1) / self.rate - time.monotonic()
             if pause > 0:
                 time.sleep(pause)
-        wait_until(lambda: not self.stack.wrong_ports(), 30, 'ports after the events', 0.05)
-        self._measure_latencies()
 
     def _live_instances(self):
         instances = self.stack.nova.tables['instances']
@@ -154,6 +161,8 @@ class Scenario:
         return changes
 
     def _published(self, changes):
+        """Stamp ``changes`` just before their event is published: a switch
+        entry made before the publish call returns still counts."""
         now = time.time()
         for change in changes:
             change.published = now
@@ -164,16 +173,16 @@ class Scenario:
         addresses = []
         changes = self._watch([host], lambda: addresses.append(
             self.stack.nova.boot(instance, host, network_id)))
-        publisher.create(instance, host, fixed_ips=[(f'vlan{vlan}', addresses[0])])
         self._published(changes)
+        publisher.create(instance, host, fixed_ips=[(f'vlan{vlan}', addresses[0])])
         instances[instance] = host
 
     def _delete(self, publisher, instances):
         instance = self.rng.choice(sorted(instances))
         host = instances.pop(instance)
         changes = self._watch([host], lambda: self.stack.nova.delete(instance))
-        publisher.delete(instance, host)
         self._published(changes)
+        publisher.delete(instance, host)
 
     def _live_migrate(self, publisher, instances, hosts):
         """pre.start puts the VLANs on the destination before traffic moves;
@@ -183,12 +192,12 @@ class Scenario:
         dest = self.rng.choice([host for host in hosts if host != source])
         changes = self._watch([source, dest],
                               lambda: self.stack.nova.start_migration(instance, dest))
-        publisher.live_migration_pre(instance, source, dest)
         self._published(changes)
+        publisher.live_migration_pre(instance, source, dest)
         changes = self._watch([source, dest],
                               lambda: self.stack.nova.finish_migration(instance))
-        publisher.live_migration_post_dest(instance, dest)
         self._published(changes)
+        publisher.live_migration_post_dest(instance, dest)
         instances[instance] = dest
 
     def _measure_latencies(self):
@@ -230,8 +239,9 @@ class Scenario:
         self.progress.phase('drift, repaired by psvm-manage sync')
         key = self.stack.port_of_host[sorted(self.stack.port_of_host)[-1]]
         drifted = self._drift(key)
-        manage.main(['--config-file', self.stack.config_file, 'sync',
-                     '--switch', str(self.stack.switch_ids[key[0]])])
+        if manage.main(['--config-file', self.stack.config_file, 'sync',
+                        '--switch', str(self.stack.switch_ids[key[0]])]):
+            raise ScenarioFailed('psvm-manage sync could not send the resync cast')
         wait_until(lambda: self._repaired(key), 10,
                    f'drift on {key[0]} {key[1]} repaired by the resync cast', 0.005)
         self.figures.drift_repaired_by_resync_seconds = time.monotonic() - drifted
