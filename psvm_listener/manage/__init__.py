@@ -7,7 +7,7 @@ command namespace and returning the exit code.
 
 import importlib
 
-FAMILIES = ('keys', 'db', 'records', 'sync', 'inventory')
+FAMILIES = ('keys', 'db', 'records', 'sync', 'inventory', 'report')
 
 
 def add_parsers(subparsers):

@@ -5,6 +5,8 @@ import sys
 
 import pytest
 
+from tests import sync_rig
+
 PSVM_MANAGE = os.path.join(os.path.dirname(sys.executable), 'psvm-manage')
 
 
@@ -50,3 +52,18 @@ def synced(manage):
     manage.ok('db', 'sync')
     manage.ok('credential-key', 'generate')
     return manage
+
+
+@pytest.fixture
+def world(tmp_path, lab_switch):
+    """A lab switch with two bound hosts, and psvm-manage configured for it."""
+    with sync_rig.Rig(tmp_path, lab_switch) as rig:
+        rig.host('compute-1', 'ethernet1/3', vlans=(100, 101))
+        rig.host('compute-2', 'ethernet101/1/2', vlans=(200,))
+        config = tmp_path / 'psvm.conf'
+        config.write_text(
+            f'[DEFAULT]\npsvm = True\n'
+            f'[database]\nconnection = {rig.conf.database.connection}\n'
+            f'[nova]\nconnection = {rig.nova_url}\n'
+            f'[credentials]\nkey_file = {rig.key_file}\n')
+        yield rig, Manage(str(config))

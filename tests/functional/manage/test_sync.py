@@ -3,23 +3,7 @@ import pytest
 from psvm_listener import vlans
 from tests import listener_rig
 from tests import messaging
-from tests import sync_rig
 from tests.functional.manage.conftest import Manage
-
-
-@pytest.fixture
-def world(tmp_path, lab_switch):
-    """A lab switch with two bound hosts, and psvm-manage configured for it."""
-    with sync_rig.Rig(tmp_path, lab_switch) as rig:
-        rig.host('compute-1', 'ethernet1/3', vlans=(100, 101))
-        rig.host('compute-2', 'ethernet101/1/2', vlans=(200,))
-        config = tmp_path / 'psvm.conf'
-        config.write_text(
-            f'[DEFAULT]\npsvm = True\n'
-            f'[database]\nconnection = {rig.conf.database.connection}\n'
-            f'[nova]\nconnection = {rig.nova_url}\n'
-            f'[credentials]\nkey_file = {rig.key_file}\n')
-        yield rig, Manage(str(config))
 
 
 def test_plan_prints_per_port_changes_and_touches_nothing(world):

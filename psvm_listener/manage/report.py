@@ -1,0 +1,52 @@
+"""psvm-manage report: each switch's ports, VLANs, LIF budget and last sync.
+
+Read from PSVM's database (what the last sync recorded) and nova's (what the
+bound ports must allow), never from the switches: a report must answer at
+once even while a switch hangs.  ``lif_usage`` is what the switch reported
+at the start of its last sync; the next full sync brings it up to date.
+"""
+
+from psvm_listener import conf
+from psvm_listener import inventory as nova_inventory
+from psvm_listener import vlans
+from psvm_listener.db import api
+from psvm_listener.manage import output
+
+COLUMNS = ('switch_id', 'address', 'ports', 'vlans', 'lif_usage', 'lif_limit',
+           'lif_used_percent', 'last_sync_at', 'last_sync_result', 'drift')
+
+
+def add_parsers(subparsers):
+    parser = subparsers.add_parser(
+        'report', help='per switch: bound ports, VLANs they allow, LIF usage against '
+                       'the limit, last sync and the drift it repaired')
+    output.add_format_argument(parser)
+    parser.set_defaults(func=print_report)
+
+
+def print_report(args):
+    with api.Database(conf.CONF.database.connection) as database:
+        switches = database.list_switches()
+        bindings = database.list_bindings()
+    inventory = nova_inventory.Inventory(conf.CONF.nova.connection)
+    try:
+        needs = inventory.vlans_by_compute_node({b['compute_node_id'] for b in bindings})
+    finally:
+        inventory.close()
+    ignored = frozenset(conf.CONF.psvm_ignore_vlans)
+    rows = [_row(switch, [b for b in bindings if b['switch_id'] == switch['id']],
+                 needs, ignored) for switch in switches]
+    output.emit(args.format, COLUMNS, rows)
+    return 0
+
+
+def _row(switch, bindings, needs, ignored):
+    """One switch; ``vlans`` is what its bound ports allow once in step with nova."""
+    allowed = frozenset(ignored).union(
+        *(needs.get(b['compute_node_id'], frozenset()) for b in bindings))
+    limit = conf.CONF.psvm_lif_limit
+    usage = switch['lif_usage']
+    percent = None if usage is None else round(100 * usage / limit, 1)
+    return (switch['id'], f"{switch['ip']}:{switch['port']}", len(bindings),
+            vlans.format(allowed) if bindings else '', usage, limit, percent,
+            switch['last_sync_at'], switch['last_sync_result'], switch['drift'])
