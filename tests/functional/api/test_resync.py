@@ -3,8 +3,11 @@
 import threading
 
 import pytest
+import webob
 
 from psvm_listener import rpc
+from psvm_listener import transport as psvm_transport
+from psvm_listener.api import server
 from tests import messaging
 from tests.functional.api import serving
 
@@ -63,6 +66,30 @@ def test_switch_and_binding_changes_cast_resyncs_to_the_listener(tmp_path, trans
     finally:
         listener.stop()
         listener.wait()
+
+
+def test_psvm_api_casts_on_the_configured_rpc_topic(tmp_path, transport):
+    topic = messaging.unique('psvm-api-resync')
+    marks = MarkedSwitches()
+    listener = rpc.get_server(transport, marks, topic=topic,
+                              server=messaging.unique('listener'))
+    listener.start()
+    options = serving.config(tmp_path, auth_strategy='noauth')
+    psvm_transport.register_opts(options)
+    options.set_override('transport_url', messaging.RABBIT)
+    options.set_override('rpc_topic', topic, 'listener')
+    database = serving.fresh_database(f'sqlite:///{tmp_path}/psvm.sqlite', tmp_path)
+    try:
+        api = server.application(options, database=database)
+        cred = database.create_credential(user_name='admin', password='secret')
+        created = webob.Request.blank('/v2/os-psvm', method='POST', json={'psvm': {
+            'ip': '192.0.2.9', 'switch_cred_id': cred['id']}}).get_response(api)
+        assert created.status_code == 200, created.text
+        assert marks.wait_for(1) == [(created.json['psvm']['id'], 'rpc')]
+    finally:
+        listener.stop()
+        listener.wait()
+        database.close()
 
 
 def test_a_broker_that_is_down_does_not_fail_the_change(tmp_path):
