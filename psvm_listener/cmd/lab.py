@@ -40,7 +40,7 @@ The lab keeps running. Try, from another shell in this directory:
   .venv/bin/psvm-manage --config-file {stack.config_file} switch list
   .venv/bin/psvm-manage --config-file {stack.config_file} report
   .venv/bin/psvm-manage --config-file {stack.config_file} plan --format json
-  .venv/bin/psvm --os-url http://127.0.0.1:{stack.api_port}/v2 --os-auth-type none switch list
+  .venv/bin/psvm --os-url http://127.0.0.1:{stack.api_port}/v2 switch list
   curl http://127.0.0.1:{stack.api_port}/v2/os-psvm
 Stop it with Ctrl-C."""
 
