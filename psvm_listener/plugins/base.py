@@ -173,16 +173,22 @@ class TrunkPortPlugin(Plugin):
             driver.save()
 
     def _driver(self, switch_id):
-        """The switch's driver, reopened when its login changed in the database."""
+        """The switch's driver, reopened when its login changed in the database.
+
+        The old session is closed outside the lock: closing waits on the
+        switch, and a switch that hangs must not hold up the others.
+        """
         login = driver_base.Login(**self.database.switch_login(switch_id))
+        stale = None
         with self._lock:
             driver = self._drivers.get(switch_id)
             if driver is not None and driver.login != login:
-                driver.close()
-                driver = None
+                stale, driver = driver, None
             if driver is None:
                 driver = self._drivers[switch_id] = self.driver_class(self.conf, login)
-            return driver
+        if stale is not None:
+            stale.close()
+        return driver
 
     def _record(self, switch_id, result, lif_usage=None, drift=None):
         try:

@@ -1,5 +1,7 @@
 """TrunkPortPlugin's decisions with a fake switch, nova and database."""
 
+import threading
+
 import pytest
 
 from psvm_listener import errors
@@ -126,3 +128,33 @@ def test_dry_run_neither_applies_nor_records(make_plugin):
     assert result.rpcs == 1 and result.drift == 1 and len(result.changes) == 1
     assert FakeDriver.switch['ethernet1/1'] is vlans.ALL
     assert plugin.database.records == []
+
+
+def test_closing_a_switch_whose_login_changed_holds_up_no_other_switch(make_plugin):
+    plugin = make_plugin([binding(7, 'ethernet1/1', 1), binding(8, 'ethernet1/2', 2)],
+                         {7: frozenset({10}), 8: frozenset({20})},
+                         {'ethernet1/1': vlans.ALL, 'ethernet1/2': vlans.ALL})
+    closing, release = threading.Event(), threading.Event()
+
+    class HangingClose(FakeDriver):
+        def close(self):
+            closing.set()
+            assert release.wait(30)
+
+    plugin.driver_class = HangingClose
+    plugin.sync(1)
+    login = plugin.database.switch_login(1)
+    plugin.database.switch_login = lambda switch_id: dict(
+        login, password='rotated' if switch_id == 1 else 'secret')
+    first = threading.Thread(target=plugin.sync, args=(1,))
+    first.start()
+    try:
+        assert closing.wait(10)
+        second = threading.Thread(target=plugin.sync, args=(2,))
+        second.start()
+        second.join(10)
+        assert not second.is_alive()
+        assert FakeDriver.switch['ethernet1/2'] == {1, 20}
+    finally:
+        release.set()
+        first.join(10)
