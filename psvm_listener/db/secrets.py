@@ -90,6 +90,8 @@ def write_keys(key_file, keys):
     os.makedirs(directory, exist_ok=True)
     partial = os.path.join(directory, f'.{os.path.basename(key_file)}.new')
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # O_CREAT's mode does not apply to a partial file left by a crash.
+    os.fchmod(fd, 0o600)
     with os.fdopen(fd, 'wb') as stream:
         stream.write(b''.join(key + b'\n' for key in keys))
         stream.flush()

@@ -95,6 +95,15 @@ def test_key_file_is_readable_by_its_owner_only(tmp_path):
     assert [p.name for p in path.parent.iterdir()] == ['credential.key']
 
 
+def test_key_file_stays_private_when_a_crash_left_a_partial_file(tmp_path):
+    path = tmp_path / 'credential.key'
+    partial = tmp_path / '.credential.key.new'
+    partial.write_bytes(b'half a key')
+    partial.chmod(0o644)
+    secrets.write_keys(str(path), [fernet.Fernet.generate_key()])
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
 def test_process_never_encrypts_with_a_dropped_key(key_file):
     running = secrets.Cipher(key_file)
     running.encrypt('warm up')
