@@ -78,19 +78,34 @@ def set_faults(switch, body):
     if body.get('clear'):
         faults.clear()
     try:
-        if 'latency' in body:
-            faults.latency = float(body['latency'])
-        if 'refuse_auth' in body:
-            faults.refuse_auth = bool(body['refuse_auth'])
-        if 'stall' in body:
-            faults.stall = bool(body['stall'])
-        if 'drop_after' in body:
-            faults.drop_after(body['drop_after'])
-        if 'fail_next_edits' in body:
-            faults.fail_next_edits(body['fail_next_edits'])
+        latency = _not_negative(float, body, 'latency')
+        drop_after = _not_negative(int, body, 'drop_after')
+        fail_next_edits = _not_negative(int, body, 'fail_next_edits')
     except (TypeError, ValueError) as exc:
         raise _BadRequest(f'bad fault setting: {exc}')
+    if latency is not None:
+        faults.latency = latency
+    if 'refuse_auth' in body:
+        faults.refuse_auth = bool(body['refuse_auth'])
+    if 'stall' in body:
+        faults.stall = bool(body['stall'])
+    if 'drop_after' in body:
+        faults.drop_after(drop_after)
+    if fail_next_edits is not None:
+        faults.fail_next_edits(fail_next_edits)
     return faults.describe()
+
+
+def _not_negative(kind, body, name):
+    """``body[name]`` as ``kind``, or None when absent; a negative or NaN
+    value would make the switch's sessions sleep or count forever."""
+    value = body.get(name)
+    if value is None:
+        return None
+    value = kind(value)
+    if not value >= 0 or value == float('inf'):
+        raise ValueError(f'{name} must be a finite number >= 0, not {body[name]!r}')
+    return value
 
 
 def set_allowed(switch, body):
@@ -167,7 +182,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         return call(switch, parts[2] if len(parts) == 3 else None, self._body())
 
     def _body(self):
-        length = int(self.headers.get('Content-Length') or 0)
+        try:
+            length = int(self.headers.get('Content-Length') or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            raise _BadRequest('Content-Length must be a whole number')
         if not length:
             return {}
         try:

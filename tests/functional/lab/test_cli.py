@@ -1,7 +1,9 @@
 """psvm-nexus-sim in its own process, observed and steered through the control interface."""
 
+import http.client
 import subprocess
 import sys
+import urllib.parse
 
 import pytest
 from ncclient import operations
@@ -118,6 +120,9 @@ def trunk_none(port_number):
     (lambda c: c.set_allowed('lab1', 'e1/1', '10-5000'), 'outside 1-4094'),
     (lambda c: c.create_vlans('lab1', '3968'), 'reserved'),
     (lambda c: c.faults('lab1', latency='slow'), 'bad fault setting'),
+    (lambda c: c.faults('lab1', latency=-1), 'latency must be a finite number >= 0'),
+    (lambda c: c.faults('lab1', latency='nan'), 'latency must be a finite number >= 0'),
+    (lambda c: c.faults('lab1', stall=True, drop_after=-2), 'drop_after must be'),
     (lambda c: c._call('/switches/lab1/frobnicate', {}), 'no such resource'),
     (lambda c: c._call('/switches/lab1/journal?since=-1'), 'whole number'),
 ])
@@ -125,6 +130,23 @@ def test_bad_control_requests_get_clear_errors_and_change_nothing(simulator, cal
     _, control = simulator
     with pytest.raises(ControlError, match=message):
         call(control)
+    assert control.journal('lab1') == []
+
+
+@pytest.mark.parametrize('length', ['many', '-5'])
+def test_a_bad_content_length_gets_a_clear_400(simulator, length):
+    _, control = simulator
+    url = urllib.parse.urlsplit(control.url)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    try:
+        connection.putrequest('POST', '/switches/lab1/vlans')
+        connection.putheader('Content-Length', length)
+        connection.endheaders()
+        response = connection.getresponse()
+        assert response.status == 400
+        assert b'Content-Length must be a whole number' in response.read()
+    finally:
+        connection.close()
     assert control.journal('lab1') == []
 
 
