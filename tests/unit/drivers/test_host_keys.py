@@ -27,6 +27,13 @@ def test_pinned_key_is_accepted_and_another_refused(key, other):
         policy.check('10.0.0.1', 22, other)
 
 
+def test_pinned_key_with_base64_padding_is_the_same_key(key, other):
+    policy = host_keys.HostKeyPolicy(host_keys.fingerprint(key) + '=')
+    policy.check('10.0.0.1', 22, key)
+    with pytest.raises(base.HostKeyMismatch, match='not its pinned key'):
+        policy.check('10.0.0.1', 22, other)
+
+
 def test_unknown_key_is_refused_unless_trusted_on_first_use(key, other, tmp_path):
     with pytest.raises(base.HostKeyMismatch, match='unknown host key'):
         host_keys.HostKeyPolicy(None).check('10.0.0.1', 22, key)
