@@ -68,6 +68,14 @@ def change_dict(change):
             'replace': None if change.replace is None else vlans.format(change.replace)}
 
 
+def _lif_limit(configured, reported):
+    """The lower of the configured and the switch's own LIF limit; None when
+    neither is known (``psvm_lif_limit`` left empty, a switch that prints no
+    maximum): then no LIF guard applies."""
+    known = [limit for limit in (configured, reported) if limit]
+    return min(known) if known else None
+
+
 class Plugin(abc.ABC):
     """Keeps the trunk ports of switches in step with nova."""
 
@@ -128,7 +136,7 @@ class TrunkPortPlugin(Plugin):
         expected = {p: v for p, v in expected.items() if p not in reading.unreadable}
         known = self._known.setdefault(switch_id, {})
         known.update(reading.allowed)
-        limit = min(filter(None, (self.conf.psvm_lif_limit, reading.lif_limit)))
+        limit = _lif_limit(self.conf.psvm_lif_limit, reading.lif_limit)
         ignored = frozenset(self.conf.psvm_ignore_vlans)
         plan = plans.make_plan(expected, reading.allowed, ignored, plans.Guards(
             lif_usage=reading.lif_usage, lif_limit=limit,

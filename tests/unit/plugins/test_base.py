@@ -16,10 +16,12 @@ class FakeDriver(driver_base.Driver):
 
     switch = {}
     usage = 0
+    limit = 32000
 
     def read(self, ports):
         self.rpcs += 1
-        return driver_base.Reading({p: self.switch[p] for p in ports}, self.usage, 32000)
+        return driver_base.Reading({p: self.switch[p] for p in ports}, self.usage,
+                                   self.limit)
 
     def apply(self, plan):
         self.rpcs += 1
@@ -67,10 +69,10 @@ def binding(node, port, switch_id=1):
 
 @pytest.fixture
 def make_plugin():
-    def make(bindings, by_node, switch):
+    def make(bindings, by_node, switch, **options):
         FakeDriver.switch = dict(switch)
         plugin = cisco_nexus.CiscoNexusPlugin(
-            sync_rig.make_conf(), FakeDatabase(bindings), FakeInventory(by_node))
+            sync_rig.make_conf(**options), FakeDatabase(bindings), FakeInventory(by_node))
         plugin.driver_class = FakeDriver
         return plugin
     return make
@@ -158,3 +160,12 @@ def test_closing_a_switch_whose_login_changed_holds_up_no_other_switch(make_plug
     finally:
         release.set()
         first.join(10)
+
+
+def test_no_lif_limit_anywhere_means_no_lif_guard(make_plugin, monkeypatch):
+    monkeypatch.setattr(FakeDriver, 'limit', None)
+    plugin = make_plugin([binding(7, 'ethernet1/1')], {7: frozenset({10})},
+                         {'ethernet1/1': frozenset({1})}, psvm_lif_limit=None)
+    result = plugin.sync(1)
+    assert result.lif_limit is None and result.refusals == ()
+    assert FakeDriver.switch['ethernet1/1'] == {1, 10}
