@@ -141,19 +141,22 @@ class Reconciler:
     # -- marking ---------------------------------------------------------
 
     def refresh(self):
-        """Re-read switches and bindings; start workers for new switches and
-        stop those of deleted ones (a sync in flight finishes on its own)."""
+        """Re-read switches and bindings; start workers for new switches, stop
+        those of deleted ones and close their sessions (a sync in flight
+        fails on its own)."""
         switch_ids = {switch['id'] for switch in self.database.list_switches()}
         self._index.refresh(self.database, self.inventory)
         with self._lock:
             if self._stopped:
                 return
-            for switch_id in self._workers.keys() - switch_ids:
-                self._workers.pop(switch_id).stop()
+            deleted = [self._workers.pop(i) for i in self._workers.keys() - switch_ids]
             for switch_id in switch_ids - self._workers.keys():
                 worker = SwitchWorker(switch_id, self)
                 self._workers[switch_id] = worker
                 worker.start()
+        for worker in deleted:
+            worker.stop()
+            self.plugin.forget(worker.switch_id)
 
     def mark_hosts(self, hosts, reason='event', at=None):
         """Mark dirty every bound port facing one of ``hosts``."""

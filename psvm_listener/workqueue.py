@@ -135,7 +135,8 @@ class Backoff:
         self.failures += 1
         if permanent:
             return self.cap
-        return min(self.cap, self.base * 2 ** (self.failures - 1))
+        doublings = min(self.failures - 1, 64)  # a switch down for days must not overflow
+        return min(self.cap, self.base * 2 ** doublings)
 
     def succeeded(self):
         self.failures = 0

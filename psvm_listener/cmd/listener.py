@@ -32,7 +32,7 @@ def main(argv=None):
         signal.signal(signum, lambda *_: stop.set())
     try:
         listener.start()
-    except (errors.PsvmError, OSError) as exc:
+    except (conf.ConfigError, errors.PsvmError, OSError) as exc:
         LOG.error('psvm-listener could not start: %s', exc)
         listener.stop()
         return 1

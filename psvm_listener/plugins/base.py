@@ -92,6 +92,10 @@ class Plugin(abc.ABC):
         """
 
     @abc.abstractmethod
+    def forget(self, switch_id):
+        """Close a deleted switch's session and drop what was kept of it."""
+
+    @abc.abstractmethod
     def close(self):
         """Close every switch session."""
 
@@ -117,6 +121,14 @@ class TrunkPortPlugin(Plugin):
         if not dry_run:
             self._record(switch_id, result.summary, result.lif_usage, result.drift)
         return result
+
+    def forget(self, switch_id):
+        """A deleted switch keeps no session: NX-OS has only 8 for everyone."""
+        with self._lock:
+            driver = self._drivers.pop(switch_id, None)
+            self._known.pop(switch_id, None)
+        if driver is not None:
+            driver.close()
 
     def close(self):
         with self._lock:

@@ -45,6 +45,7 @@ class FakePlugin:
         self.syncs = []
         self.gates = {}
         self.failures = {}
+        self.forgotten = []
         self.cond = threading.Condition()
 
     def sync(self, switch_id, ports=None, *, force=False, dry_run=False, intents=None):
@@ -58,6 +59,9 @@ class FakePlugin:
         if pending:
             raise pending.pop(0)
         return Result()
+
+    def forget(self, switch_id):
+        self.forgotten.append(switch_id)
 
     def wait_syncs(self, predicate, timeout=10):
         with self.cond:
@@ -161,6 +165,7 @@ def test_deleted_switch_loses_its_worker_and_new_one_gets_one(rec, database, plu
     database.switches = [{'id': 2}, {'id': 3}]
     rec.refresh()
     assert sorted(rec.queue_depths()) == [2, 3]
+    assert plugin.forgotten == [1]
     rec.mark_all()
     assert rec.wait_idle(10)
     assert sorted(s[0] for s in plugin.syncs) == [2, 3]

@@ -97,3 +97,9 @@ def test_backoff_doubles_to_the_cap_and_resets():
     backoff.succeeded()
     assert backoff.failed() == 0.5
     assert backoff.failed(permanent=True) == 3.0
+
+
+def test_backoff_of_a_switch_down_for_days_stays_at_the_cap():
+    backoff = workqueue.Backoff(base=0.5, cap=60.0)
+    delays = [backoff.failed() for _ in range(5000)]
+    assert delays[-1] == 60.0

@@ -169,3 +169,23 @@ def test_no_lif_limit_anywhere_means_no_lif_guard(make_plugin, monkeypatch):
     result = plugin.sync(1)
     assert result.lif_limit is None and result.refusals == ()
     assert FakeDriver.switch['ethernet1/1'] == {1, 10}
+
+
+def test_a_forgotten_switch_closes_its_session_and_the_next_sync_opens_one(make_plugin):
+    plugin = make_plugin([binding(7, 'ethernet1/1')], {7: frozenset({10})},
+                         {'ethernet1/1': vlans.ALL})
+    closed = []
+
+    class Closing(FakeDriver):
+        def close(self):
+            closed.append(self)
+
+    plugin.driver_class = Closing
+    plugin.sync(1)
+    plugin.forget(1)
+    assert len(closed) == 1
+    plugin.forget(1)
+    assert len(closed) == 1
+    plugin.sync(1)
+    plugin.close()
+    assert len(closed) == 2 and closed[0] is not closed[1]
