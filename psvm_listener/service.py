@@ -15,6 +15,7 @@ next process's start-up full sync.
 from oslo_log import log as logging
 
 from psvm_listener import conf as config
+from psvm_listener import errors
 from psvm_listener import handlers
 from psvm_listener import inventory as nova
 from psvm_listener import listener
@@ -58,7 +59,7 @@ class Service:
             intent_ttl=options.move_intent_ttl, backoff_base=options.retry_base,
             backoff_cap=options.retry_cap)
         self._own(self.reconciler, 'reconciler', 'stop', options.shutdown_timeout)
-        self.reconciler.mark_all(reason='start-up')
+        self._at_start('start-up full sync', lambda: self.reconciler.mark_all(reason='start-up'))
 
         notify_transport = self._own_transport(transport.notification_transport(conf),
                                                'notification transport')
@@ -71,7 +72,7 @@ class Service:
                              lambda: self.reconciler.mark_all(reason='timer'),
                              conf.psvm_sync_jitter)
         poller = network_poller.NetworkPoller(self.inventory, self.reconciler)
-        poller.poll()
+        self._at_start('first networks poll', poller.poll)
         self._start_periodic('networks poller', conf.psvm_network_poll_interval, poller.poll)
         rpc_transport = self._own_transport(transport.rpc_transport(conf), 'rpc transport')
         self._start_server(rpc.get_server(rpc_transport, self.reconciler,
@@ -82,6 +83,14 @@ class Service:
         LOG.info('psvm-listener started: exchange %s topics %s pool %s; metrics on '
                  'http://%s:%s/metrics', options.exchange, ','.join(options.topics),
                  options.pool, options.metrics_address, self.metrics_port)
+
+    def _at_start(self, what, action):
+        """nova's or PSVM's database down at start-up does not stop the listener:
+        notifications are still taken, the timers retry, nothing is removed."""
+        try:
+            action()
+        except errors.RetryLater as exc:
+            LOG.warning('%s deferred to the timers: %s', what, exc)
 
     def _own(self, part, name, closer, *args):
         """Remember how to stop ``part``; parts stop in reverse order."""
