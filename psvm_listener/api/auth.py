@@ -99,6 +99,10 @@ class BasicAuth:
         self.app = app
         self.users = users
         self.roles = roles
+        # An unknown user costs a bcrypt check of the same cost as the users'
+        # own, so that response times do not tell which user names exist.
+        rounds = max((int(hashed.split(b'$')[2]) for hashed in users.values()), default=12)
+        self._unknown_user_hash = bcrypt.hashpw(b'no such user', bcrypt.gensalt(rounds))
 
     @webob.dec.wsgify
     def __call__(self, request):
@@ -118,11 +122,12 @@ class BasicAuth:
         except (binascii.Error, UnicodeDecodeError, TypeError):
             return None
         user, _, password = decoded.partition(':')
-        hashed = self.users.get(user)
+        hashed = self.users.get(user, self._unknown_user_hash)
         try:
-            return user if hashed and bcrypt.checkpw(password.encode(), hashed) else None
+            matches = bcrypt.checkpw(password.encode(), hashed)
         except ValueError:  # bcrypt refuses passwords over 72 bytes
             return None
+        return user if matches and user in self.users else None
 
 
 class NoAuth:

@@ -44,6 +44,20 @@ def test_basic_auth_refuses_with_a_challenge(htpasswd, headers):
     assert response.headers['WWW-Authenticate'] == 'Basic realm="psvm"'
 
 
+def test_unknown_user_costs_a_bcrypt_check_like_a_known_one(htpasswd, monkeypatch):
+    """Response time must not tell which user names exist."""
+    app = auth.BasicAuth(echo_identity, auth.read_htpasswd(htpasswd), ['admin'])
+    checked = []
+    real_check = bcrypt.checkpw
+    monkeypatch.setattr(auth.bcrypt, 'checkpw',
+                        lambda password, hashed: checked.append(hashed) or
+                        real_check(password, hashed))
+    for user in ('ops', 'root'):
+        webob.Request.blank('/', headers=basic(user, 'guess')).get_response(app)
+    assert len(checked) == 2
+    assert [hashed.split(b'$')[2] for hashed in checked] == [b'04', b'04']
+
+
 def test_htpasswd_without_bcrypt_is_refused_naming_the_line(tmp_path):
     path = tmp_path / 'htpasswd'
     path.write_text('ops:$apr1$abc$def\n')
