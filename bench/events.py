@@ -34,6 +34,7 @@ from psvm_listener import vlans
 from psvm_listener.lab import LabSwitch
 from psvm_listener.lab import publisher
 from tests import databases
+from tests import listener_rig
 from tests import messaging
 from tests import sync_rig
 
@@ -209,16 +210,7 @@ def _listener(rig, placement, path):
     exchange, pool and RPC topic; yields once its start-up full sync has
     narrowed every bound port, with a nova-like publisher; SIGTERM at exit."""
     exchange = messaging.unique('nova')
-    config = path / 'psvm.conf'
-    config.write_text(
-        f'[DEFAULT]\npsvm = True\ntransport_url = {messaging.RABBIT}\n'
-        f'log_file = {path}/listener.log\n'
-        f'[database]\nconnection = {rig.conf.database.connection}\n'
-        f'[nova]\nconnection = {rig.nova_url}\n'
-        f'[credentials]\nkey_file = {rig.key_file}\n'
-        f'[listener]\nexchange = {exchange}\nmetrics_port = 0\n'
-        f'pool = {messaging.unique("psvm-listener")}\n'
-        f'rpc_topic = {messaging.unique("psvm-listener")}\n')
+    config = listener_rig.write_config(path, rig, exchange)
     command = os.path.join(os.path.dirname(sys.executable), 'psvm-listener')
     process = subprocess.Popen([command, '--config-file', str(config)])
     transport = messaging.notification_transport(exchange=exchange)

@@ -12,6 +12,22 @@ from tests import messaging
 from tests import sync_rig
 
 
+def write_config(path, rig, exchange, default_lines=''):
+    """psvm.conf for a psvm-listener process over ``rig``'s databases, with its
+    own exchange, pool and RPC topic; ``default_lines`` go under [DEFAULT]."""
+    config = path / 'psvm.conf'
+    config.write_text(
+        f'[DEFAULT]\npsvm = True\ntransport_url = {messaging.RABBIT}\n'
+        f'log_file = {path}/listener.log\n{default_lines}'
+        f'[database]\nconnection = {rig.conf.database.connection}\n'
+        f'[nova]\nconnection = {rig.nova_url}\n'
+        f'[credentials]\nkey_file = {rig.key_file}\n'
+        f'[listener]\nexchange = {exchange}\nmetrics_port = 0\n'
+        f'pool = {messaging.unique("psvm-listener")}\n'
+        f'rpc_topic = {messaging.unique("psvm-listener")}\n')
+    return config
+
+
 class ListenerRig(sync_rig.Rig):
     """sync_rig.Rig plus a psvm-listener service and nova-like publishers."""
 

@@ -43,37 +43,39 @@ def transport():
     transport.cleanup()
 
 
-def test_switch_and_binding_changes_cast_resyncs_to_the_listener(tmp_path, transport):
+@pytest.fixture
+def resync_listener(transport):
+    """A listener's resync RPC server on its own topic: (topic, what it marked)."""
     topic = messaging.unique('psvm-api-resync')
     marks = MarkedSwitches()
     listener = rpc.get_server(transport, marks, topic=topic,
                               server=messaging.unique('listener'))
     listener.start()
+    yield topic, marks
+    listener.stop()
+    listener.wait()
+
+
+def test_switch_and_binding_changes_cast_resyncs_to_the_listener(tmp_path, transport,
+                                                                  resync_listener):
+    topic, marks = resync_listener
     options = serving.config(tmp_path, auth_strategy='noauth')
     client = rpc.ResyncClient(transport, topic=topic)
-    try:
-        with serving.running(options, f'sqlite:///{tmp_path}/psvm.sqlite', tmp_path,
-                             resync_client=client) as api:
-            cred = api.call('POST', '/v2/os-psvmcred', json={
-                'psvmcred': {'user_name': 'admin', 'password': 'secret'}}).json()
-            switch = api.call('POST', '/v2/os-psvm', json={'psvm': {
-                'ip': '192.0.2.9', 'switch_cred_id': cred['psvmcred']['id']}}).json()
-            switch_id = switch['psvm']['id']
-            assert marks.wait_for(1) == [(switch_id, 'rpc')]
-            api.call('POST', '/v2/os-psvmpbind', json={'psvmpbind': {
-                'switch_id': switch_id, 'compute_node_id': 3, 'switch_port': 'e1/3'}})
-            assert marks.wait_for(2) == [(switch_id, 'rpc')] * 2
-    finally:
-        listener.stop()
-        listener.wait()
+    with serving.running(options, f'sqlite:///{tmp_path}/psvm.sqlite', tmp_path,
+                         resync_client=client) as api:
+        cred = api.call('POST', '/v2/os-psvmcred', json={
+            'psvmcred': {'user_name': 'admin', 'password': 'secret'}}).json()
+        switch = api.call('POST', '/v2/os-psvm', json={'psvm': {
+            'ip': '192.0.2.9', 'switch_cred_id': cred['psvmcred']['id']}}).json()
+        switch_id = switch['psvm']['id']
+        assert marks.wait_for(1) == [(switch_id, 'rpc')]
+        api.call('POST', '/v2/os-psvmpbind', json={'psvmpbind': {
+            'switch_id': switch_id, 'compute_node_id': 3, 'switch_port': 'e1/3'}})
+        assert marks.wait_for(2) == [(switch_id, 'rpc')] * 2
 
 
-def test_psvm_api_casts_on_the_configured_rpc_topic(tmp_path, transport):
-    topic = messaging.unique('psvm-api-resync')
-    marks = MarkedSwitches()
-    listener = rpc.get_server(transport, marks, topic=topic,
-                              server=messaging.unique('listener'))
-    listener.start()
+def test_psvm_api_casts_on_the_configured_rpc_topic(tmp_path, resync_listener):
+    topic, marks = resync_listener
     options = serving.config(tmp_path, auth_strategy='noauth')
     psvm_transport.register_opts(options)
     options.set_override('transport_url', messaging.RABBIT)
@@ -87,8 +89,6 @@ def test_psvm_api_casts_on_the_configured_rpc_topic(tmp_path, transport):
         assert created.status_code == 200, created.text
         assert marks.wait_for(1) == [(created.json['psvm']['id'], 'rpc')]
     finally:
-        listener.stop()
-        listener.wait()
         database.close()
 
 

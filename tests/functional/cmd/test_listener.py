@@ -10,6 +10,7 @@ import urllib.request
 import pytest
 
 from psvm_listener.lab import publisher
+from tests import listener_rig
 from tests import messaging
 from tests import sync_rig
 
@@ -22,16 +23,7 @@ def world(tmp_path, lab_switch):
     with sync_rig.Rig(tmp_path, lab_switch) as rig:
         rig.host('c1', 'ethernet1/1')
         exchange = messaging.unique('nova')
-        config = tmp_path / 'psvm.conf'
-        config.write_text(
-            f'[DEFAULT]\npsvm = True\ntransport_url = {messaging.RABBIT}\n'
-            f'log_file = {tmp_path}/listener.log\ndebug = True\n'
-            f'[database]\nconnection = {rig.conf.database.connection}\n'
-            f'[nova]\nconnection = {rig.nova_url}\n'
-            f'[credentials]\nkey_file = {rig.key_file}\n'
-            f'[listener]\nexchange = {exchange}\nmetrics_port = 0\n'
-            f'pool = {messaging.unique("psvm-listener")}\n'
-            f'rpc_topic = {messaging.unique("psvm-listener")}\n')
+        config = listener_rig.write_config(tmp_path, rig, exchange, 'debug = True\n')
         yield rig, config, exchange, tmp_path / 'listener.log'
 
 
