@@ -2,7 +2,6 @@
 
 import json
 import threading
-import time
 
 import kombu
 import oslo_messaging as messaging
@@ -11,6 +10,7 @@ import pytest
 from psvm_listener import handlers
 from psvm_listener import listener
 from psvm_listener import metrics
+from psvm_listener.lab.scenario import wait_until
 from tests import messaging as fixtures
 
 UUID = '6f9c2d43-8a7e-4c1b-9d2f-0e5a7b3c1d20'
@@ -66,13 +66,6 @@ def running(exchange, pool, reconciler):
     transport.cleanup()
 
 
-def wait_until(predicate, timeout=20):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, 'condition not met in time'
-        time.sleep(0.05)
-
-
 def queue_length(name):
     with kombu.Connection(fixtures.AMQP) as conn:
         return conn.default_channel.queue_declare(name, passive=True).message_count
@@ -125,8 +118,8 @@ def test_malformed_messages_are_acknowledged_and_later_ones_handled(
     [change] = reconciler.wait_for(1)
     assert change.hosts == {'c1', 'c4'}
     dropped = running.metrics.dropped.labels('compute.instance.create.end', 'malformed')
-    wait_until(lambda: dropped._value.get() == 1)
-    wait_until(lambda: queue_length(pool) == 0)
+    wait_until(lambda: dropped._value.get() == 1, 20, 'the malformed message counted')
+    wait_until(lambda: queue_length(pool) == 0, 20, 'the pool queue drained')
     assert 'secret-token' not in caplog.text
 
 
