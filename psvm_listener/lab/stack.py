@@ -143,6 +143,7 @@ class Stack:
         logging.register_options(self.conf)
         config.load(['--config-file', self.config_file], conf=self.conf,
                     default_config_files=[])
+        self._clear_previous_run()
         self.nova = self._build_nova()
         self._start_switches()
         self.database = db_api.Database(self.conf.database.connection,
@@ -150,11 +151,15 @@ class Stack:
         self._register_switches()
         self.inventory = Inventory(self.conf.nova.connection)
 
+    def _clear_previous_run(self):
+        """Every run starts from nothing; an SQLite WAL left by a killed run
+        must go with its database, or it would be replayed into the new one."""
+        for name in ('nova.sqlite', 'psvm.sqlite'):
+            for suffix in ('', '-wal', '-shm', '-journal'):
+                _remove(os.path.join(self.state_dir, name + suffix))
+        _remove(os.path.join(self.state_dir, 'credential.key'))
+
     def _build_nova(self):
-        for name in ('nova.sqlite', 'psvm.sqlite', 'credential.key'):
-            path = os.path.join(self.state_dir, name)
-            if os.path.exists(path):
-                os.remove(path)
         nova.create_schema(self.conf.nova.connection)
         lab = nova.NovaLab(self.conf.nova.connection)
         self.cloud = lab.populate(hosts=self.spec.hosts, networks=self.spec.networks,
@@ -237,6 +242,13 @@ class Stack:
 
     def lif_usage(self):
         return {name: switch.lif_usage() for name, switch in self.switches.items()}
+
+
+def _remove(path):
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass
 
 
 def _host_ports_first(names):
