@@ -50,19 +50,21 @@ class Service:
 
     def start(self):
         conf, options = self.conf, self.conf.listener
-        self.database = self._own(db_api.Database.from_config(conf), 'database', 'close')
-        self.inventory = self._own(nova.Inventory(conf.nova.connection), 'inventory', 'close')
-        self.plugin = self._own(plugins.load(conf, self.database, self.inventory),
-                                'plugin', 'close')
+        self.database = db_api.Database.from_config(conf)
+        self._on_stop('database', self.database.close)
+        self.inventory = nova.Inventory(conf.nova.connection)
+        self._on_stop('inventory', self.inventory.close)
+        self.plugin = plugins.load(conf, self.database, self.inventory)
+        self._on_stop('plugin', self.plugin.close)
         self.reconciler = reconciler_.Reconciler(
             self.database, self.inventory, self.plugin, self.metrics,
             intent_ttl=options.move_intent_ttl, backoff_base=options.retry_base,
             backoff_cap=options.retry_cap)
-        self._own(self.reconciler, 'reconciler', 'stop', options.shutdown_timeout)
+        self._on_stop('reconciler', lambda: self.reconciler.stop(options.shutdown_timeout))
         self._at_start('start-up full sync', lambda: self.reconciler.mark_all(reason='start-up'))
 
-        notify_transport = self._own_transport(transport.notification_transport(conf),
-                                               'notification transport')
+        notify_transport = transport.notification_transport(conf)
+        self._on_stop('notification transport', lambda: transport.release(notify_transport))
         endpoint = listener.NotificationEndpoint(handlers.load(), self.reconciler,
                                                  self.metrics)
         self._start_server(listener.get_listener(
@@ -74,12 +76,13 @@ class Service:
         poller = network_poller.NetworkPoller(self.inventory, self.reconciler)
         self._at_start('first networks poll', poller.poll)
         self._start_periodic('networks poller', conf.psvm_network_poll_interval, poller.poll)
-        rpc_transport = self._own_transport(transport.rpc_transport(conf), 'rpc transport')
+        rpc_transport = transport.rpc_transport(conf)
+        self._on_stop('rpc transport', lambda: transport.release(rpc_transport))
         self._start_server(rpc.get_server(rpc_transport, self.reconciler,
                                           topic=options.rpc_topic), 'resync RPC server')
         server, self.metrics_port = self.metrics.serve(options.metrics_address,
                                                        options.metrics_port)
-        self._own(server, 'metrics endpoint', 'shutdown')
+        self._on_stop('metrics endpoint', server.shutdown)
         LOG.info('psvm-listener started: exchange %s topics %s pool %s; metrics on '
                  'http://%s:%s/metrics', options.exchange, ','.join(options.topics),
                  options.pool, options.metrics_address, self.metrics_port)
@@ -92,14 +95,9 @@ class Service:
         except errors.RetryLater as exc:
             LOG.warning('%s deferred to the timers: %s', what, exc)
 
-    def _own(self, part, name, closer, *args):
-        """Remember how to stop ``part``; parts stop in reverse order."""
-        self._parts.append((name, lambda: getattr(part, closer)(*args)))
-        return part
-
-    def _own_transport(self, messaging, name):
-        self._parts.append((name, lambda: transport.release(messaging)))
-        return messaging
+    def _on_stop(self, name, action):
+        """Remember how to stop a part; parts stop newest first."""
+        self._parts.append((name, action))
 
     def _start_server(self, server, name):
         server.start()
@@ -107,12 +105,12 @@ class Service:
         def stop():
             server.stop()
             server.wait()
-        self._parts.append((name, stop))
+        self._on_stop(name, stop)
 
     def _start_periodic(self, name, interval, action, jitter=0.0):
         timer = periodic.Periodic(name, interval, action, jitter)
         timer.start()
-        self._parts.append((name, timer.stop))
+        self._on_stop(name, timer.stop)
 
     def stop(self):
         """Stop every part started so far, newest first; safe to call twice."""
