@@ -2,6 +2,7 @@
 
 import signal
 import sys
+import threading
 
 from oslo_log import log as logging
 
@@ -21,22 +22,35 @@ def main(argv=None):
     except (conf.ConfigError, errors.PsvmError, OSError) as exc:
         print(f'psvm-api: error: {exc}', file=sys.stderr)
         return 1
-    signal.signal(signal.SIGTERM, _exit_on_signal)
     LOG.info('psvm-api serving on %s:%s (auth %s)', conf.CONF.api.bind_host,
              server.bound_port(http), conf.CONF.api.auth_strategy)
-    try:
-        http.serve()
-    except (KeyboardInterrupt, SystemExit):
-        LOG.info('psvm-api stopping')
-    finally:
-        http.stop()
+    serve_until_signalled(http)
     return 0
 
 
-def _exit_on_signal(signum, frame):
-    """Unwind serve() in the main thread; stopping the server from inside a
-    signal handler would wait on the very loop it interrupted."""
-    raise SystemExit(0)
+def serve_until_signalled(http):
+    """Serve on a thread; SIGTERM or SIGINT stops the server from the main one.
+
+    An exception raised by a signal handler inside cheroot's serve loop can
+    land between two steps of its thread-pool bookkeeping and leave a worker
+    that stop() then waits on forever; a plain event avoids that.
+    """
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
+
+    def serve():
+        try:
+            http.serve()
+        finally:
+            stopping.set()
+
+    serving = threading.Thread(target=serve, name='psvm-api-http')
+    serving.start()
+    stopping.wait()
+    LOG.info('psvm-api stopping')
+    http.stop()
+    serving.join()
 
 
 if __name__ == '__main__':
