@@ -4,16 +4,29 @@ It sends what nova-compute sends (DESIGN.md §5) through oslo.messaging's
 Notifier: legacy events with driver ``messaging`` (bare v1 messages) or
 ``messagingv2`` (the ``oslo.message`` envelope) on topic ``notifications``,
 versioned events with ``messagingv2`` on ``versioned_notifications``.  The
-context carries an auth token, as nova's does, so tests can check it never
-reaches a log.
+context carries an auth token onto the wire (``_context_auth_token``), as
+nova's did, so tests can check it never reaches a log.
 """
 
 import datetime
 
 import oslo_messaging as messaging
 
-CONTEXT = {'auth_token': 'gAAAA-lab-secret-token', 'user_id': 'lab-user',
-           'project_id': 'lab-project', 'request_id': 'req-lab'}
+
+class WireContext(dict):
+    """A request context that reaches the wire whole, auth token included.
+
+    oslo.messaging 18 sends a context only through its ``redacted_copy()``
+    (which strips the token) and drops a plain dict; nova up to Ocata sent
+    ``_context_auth_token`` with every notification, so the lab does too.
+    """
+
+    def redacted_copy(self):
+        return self
+
+
+CONTEXT = WireContext(auth_token='gAAAA-lab-secret-token', user_id='lab-user',
+                      project_id='lab-project', request_id='req-lab')
 
 
 def _legacy_payload(instance, host, fixed_ips=None):

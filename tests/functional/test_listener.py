@@ -52,18 +52,72 @@ def pool():
     return fixtures.unique('psvm-listener')
 
 
+class SpyEndpoint(listener.NotificationEndpoint):
+    """The real endpoint, remembering every event type it was handed."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.seen = []
+
+    def info(self, ctxt, publisher_id, event_type, payload, metadata):
+        self.seen.append(event_type)
+        return super().info(ctxt, publisher_id, event_type, payload, metadata)
+
+    error = info
+
+
+class Listening:
+    """A started listener on the real RabbitMQ; ``stop`` waits for every
+    message it took to be dispatched."""
+
+    def __init__(self, exchange, pool, reconciler, by_event):
+        self.transport = fixtures.notification_transport()
+        self.endpoint = SpyEndpoint(by_event, reconciler, metrics.Metrics())
+        self.server = listener.get_listener(self.transport, self.endpoint, exchange,
+                                            ['notifications', 'versioned_notifications'],
+                                            pool=pool)
+        self.server.start()
+        self._stopped = False
+
+    def stop(self):
+        if not self._stopped:
+            self._stopped = True
+            self.server.stop()
+            self.server.wait()
+            self.transport.cleanup()
+
+
 @pytest.fixture
-def running(exchange, pool, reconciler):
-    transport = fixtures.notification_transport()
-    endpoint = listener.NotificationEndpoint(handlers.load(), reconciler, metrics.Metrics())
-    server = listener.get_listener(transport, endpoint, exchange,
-                                   ['notifications', 'versioned_notifications'],
-                                   pool=pool)
-    server.start()
-    yield endpoint
-    server.stop()
-    server.wait()
-    transport.cleanup()
+def listen(exchange, pool, reconciler):
+    """Starts a listener with the given handlers (default: the installed ones)."""
+    started = []
+
+    def start(by_event=None):
+        started.append(Listening(exchange, pool, reconciler, by_event or handlers.load()))
+        return started[-1]
+    yield start
+    for listening in started:
+        listening.stop()
+
+
+@pytest.fixture
+def running(listen):
+    return listen().endpoint
+
+
+class BrokenHandler:
+    """A handler with a programming error in its first ``failures`` calls."""
+
+    def __init__(self, failures):
+        self.failures = failures
+        self.calls = 0
+        self.real = handlers.load()['compute.instance.create.end']
+
+    def handle(self, notification):
+        self.calls += 1
+        if self.calls <= self.failures:
+            return notification.payload['no such key']
+        return self.real.handle(notification)
 
 
 def queue_length(name):
@@ -96,12 +150,17 @@ def test_versioned_live_migration_pre_start_holds_destination(running, exchange,
     assert change.moves_started == ((UUID, 'dst'),)
 
 
-def test_error_priority_is_handled_and_unknown_events_filtered(running, exchange, reconciler):
+def test_error_priority_is_handled_and_unknown_events_never_reach_the_endpoint(
+        listen, exchange, pool, reconciler):
+    listening = listen()
     publisher = notifier(exchange, 'messaging')
     publisher.info({}, 'compute.instance.power_off.end', {'host': 'c9'})
     publisher.error({}, 'compute.instance.create.error', {'host': 'c3', 'instance_id': UUID})
     [change] = reconciler.wait_for(1)
     assert change.hosts == {'c1', 'c3'}
+    wait_until(lambda: queue_length(pool) == 0, 20, 'the pool queue drained')
+    listening.stop()
+    assert listening.endpoint.seen == ['compute.instance.create.error']
 
 
 def test_malformed_messages_are_acknowledged_and_later_ones_handled(
@@ -121,6 +180,9 @@ def test_malformed_messages_are_acknowledged_and_later_ones_handled(
     wait_until(lambda: dropped._value.get() == 1, 20, 'the malformed message counted')
     wait_until(lambda: queue_length(pool) == 0, 20, 'the pool queue drained')
     assert 'secret-token' not in caplog.text
+    [warning] = [r.getMessage() for r in caplog.records if r.getMessage().startswith('Dropped')]
+    assert warning.endswith('from compute.c1: payload is not an object')
+    assert warning.count('alformed') == 0
 
 
 def test_failure_before_marking_requeues(running, exchange, reconciler):
@@ -129,6 +191,42 @@ def test_failure_before_marking_requeues(running, exchange, reconciler):
                                          {'host': 'c5', 'instance_id': UUID})
     [change] = reconciler.wait_for(1)
     assert change.hosts == {'c1', 'c5'}
+
+
+def test_handler_bug_requeues_until_it_is_handled(listen, exchange, reconciler):
+    broken = BrokenHandler(failures=3)
+    endpoint = listen({'compute.instance.create.end': broken}).endpoint
+    notifier(exchange, 'messaging').info({}, 'compute.instance.create.end',
+                                         {'host': 'c6', 'instance_id': UUID})
+    [change] = reconciler.wait_for(1)
+    assert change.hosts == {'c1', 'c6'}
+    assert broken.calls == 4
+    assert endpoint.metrics.requeued.labels('compute.instance.create.end')._value.get() == 3
+    assert endpoint.metrics.dropped.labels(
+        'compute.instance.create.end', 'poison')._value.get() == 0
+
+
+def test_poison_message_is_dropped_after_five_deliveries(
+        listen, exchange, pool, reconciler, caplog):
+    broken = BrokenHandler(failures=1000)
+    endpoint = listen({'compute.instance.create.end': broken,
+                       'compute.instance.delete.end': handlers.load()[
+                           'compute.instance.delete.end']}).endpoint
+    publisher = notifier(exchange, 'messaging')
+    publisher.info({}, 'compute.instance.create.end', {'host': 'c7', 'instance_id': UUID})
+    poison = endpoint.metrics.dropped.labels('compute.instance.create.end', 'poison')
+    wait_until(lambda: poison._value.get() == 1, 20, 'the poison message dropped')
+    publisher.info({}, 'compute.instance.delete.end', {'host': 'c8', 'instance_id': UUID})
+    [change] = reconciler.wait_for(1)
+    assert change.hosts == {'c1', 'c8'}
+    assert broken.calls == listener.POISON_DELIVERIES
+    wait_until(lambda: queue_length(pool) == 0, 20, 'the pool queue drained')
+    [dropped] = [r for r in caplog.records if r.getMessage().startswith('Dropped')]
+    assert dropped.levelname == 'ERROR'
+    assert dropped.getMessage().startswith('Dropped compute.instance.create.end notification ')
+    assert 'failed 5 deliveries in a row' in dropped.getMessage()
+    message_id = dropped.args[1]
+    assert message_id and message_id in dropped.getMessage()
 
 
 def test_second_consumer_on_notifications_info_keeps_every_message(

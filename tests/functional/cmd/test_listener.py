@@ -1,5 +1,6 @@
 """psvm-listener as a process: start, follow nova, serve metrics, stop on SIGTERM."""
 
+import json
 import os
 import re
 import signal
@@ -7,6 +8,7 @@ import subprocess
 import sys
 import urllib.request
 
+import kombu
 import pytest
 
 from psvm_listener.lab import publisher
@@ -53,8 +55,16 @@ def test_follows_nova_serves_metrics_and_stops_cleanly_on_sigterm(world):
         port = int(wait_for_log(rig, log, r'metrics on http://127\.0\.0\.1:(\d+)/').group(1))
         rig.switch.wait_for(lambda: rig.switch.allowed('ethernet1/1') == {1}, timeout=30)
         transport = messaging.notification_transport(exchange=exchange)
-        nova = publisher.NovaPublisher(transport)
-        nova.create(rig.boot('c1', 150), 'c1')
+        with kombu.Connection(messaging.AMQP) as conn, conn.SimpleQueue(kombu.Queue(
+                messaging.unique('wiretap'), kombu.Exchange(exchange, type='topic',
+                                                            durable=False),
+                routing_key='notifications.info', auto_delete=True)) as wiretap:
+            nova = publisher.NovaPublisher(transport)
+            nova.create(rig.boot('c1', 150), 'c1')
+            on_the_wire = wiretap.get(timeout=10)
+            on_the_wire.ack()
+        assert (json.loads(on_the_wire.body)['_context_auth_token']
+                == publisher.CONTEXT['auth_token'])
         rig.switch.wait_for(lambda: rig.switch.allowed('ethernet1/1') == {1, 150}, timeout=30)
         transport.cleanup()
         with urllib.request.urlopen(f'http://127.0.0.1:{port}/metrics', timeout=10) as reply:
