@@ -7,27 +7,27 @@ STAMP := $(VENV)/.installed
 
 .PHONY: lab test unit functional pep8 genconfig bench clean
 
-$(STAMP): setup.cfg setup.py
+$(STAMP): setup.cfg setup.py nexus_sim/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e './nexus_sim[test]' -e '.[test]'
 	touch $(STAMP)
 
 lab: $(STAMP)
 	$(BIN)/psvm-lab
 
 test: $(STAMP)
-	$(BIN)/ruff check psvm_listener tests bench
-	$(BIN)/pytest -p no:cacheprovider tests
+	$(BIN)/ruff check psvm_listener nexus_sim tests bench
+	$(BIN)/pytest -p no:cacheprovider tests nexus_sim/tests
 
 unit: $(STAMP)
-	$(BIN)/pytest tests/unit
+	$(BIN)/pytest tests/unit nexus_sim/tests/unit
 
 functional: $(STAMP)
-	$(BIN)/pytest tests/functional
+	$(BIN)/pytest tests/functional nexus_sim/tests/functional
 
 pep8: $(STAMP)
-	$(BIN)/ruff check psvm_listener tests bench
+	$(BIN)/ruff check psvm_listener nexus_sim tests bench
 
 genconfig: $(STAMP)
 	$(BIN)/oslo-config-generator --config-file etc/psvm/psvm-config-generator.conf

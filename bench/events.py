@@ -30,8 +30,8 @@ import sys
 import tempfile
 import time
 
+from nexus_sim import LabSwitch
 from psvm_listener import vlans
-from psvm_listener.lab import LabSwitch
 from psvm_listener.lab import publisher
 from tests import databases
 from tests import listener_rig

@@ -15,8 +15,8 @@ import time
 
 from ncclient import manager
 
+from nexus_sim.client import RawNetconfClient
 from psvm_listener import vlans as vlan_sets
-from psvm_listener.lab.client import RawNetconfClient
 
 SMALL_RPCS = 2000
 NCCLIENT_RPCS = 30
@@ -28,7 +28,7 @@ PORT_VLANS = frozenset(v for start in range(100, 700, 10) for v in (start, start
 
 def start_switch():
     process = subprocess.Popen(
-        [sys.executable, '-m', 'psvm_listener.lab.cli', '--fex', '101-104',
+        [sys.executable, '-m', 'nexus_sim.cli', '--fex', '101-104',
          '--max-list-items', '200'],
         stdout=subprocess.PIPE, text=True)
     ready = process.stdout.readline().split()

@@ -26,11 +26,11 @@ import tempfile
 import threading
 import time
 
+from nexus_sim import LabSwitch
 from psvm_listener.drivers import base
 from psvm_listener.drivers import cisco_nexus_netconf
 from psvm_listener.drivers import netconf_session
 from psvm_listener.drivers import nxos_xml
-from psvm_listener.lab import LabSwitch
 from tests import databases
 from tests import sync_rig
 

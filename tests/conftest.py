@@ -1,6 +1,6 @@
 import pytest
 
-from psvm_listener.lab import LabSwitch
+from nexus_sim import LabSwitch
 from psvm_listener.lab import nova
 from tests import databases
 

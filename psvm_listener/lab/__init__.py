@@ -1,5 +1,2 @@
-"""The lab: a simulated Nexus switch that speaks NX-OS NETCONF over real SSH."""
-
-from psvm_listener.lab.switch import LabSwitch
-
-__all__ = ['LabSwitch']
+"""psvm-lab, the demo: a lab nova (database and notifications) and the scenario
+that plays it against psvm-listener and nexus-sim's switches."""

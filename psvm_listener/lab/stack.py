@@ -22,6 +22,7 @@ from cryptography.fernet import Fernet
 from oslo_config import cfg
 from oslo_log import log as logging
 
+from nexus_sim import LabSwitch
 from psvm_listener import conf as config
 from psvm_listener import ports as port_names
 from psvm_listener import service
@@ -30,7 +31,6 @@ from psvm_listener.db import api as db_api
 from psvm_listener.db import secrets
 from psvm_listener.inventory import Inventory
 from psvm_listener.lab import nova
-from psvm_listener.lab.switch import LabSwitch
 
 RABBIT_URL = 'rabbit://guest:guest@127.0.0.1:5672/'
 IN_PROCESS_URL = 'fake:/'

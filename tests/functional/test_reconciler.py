@@ -2,7 +2,7 @@
 
 import pytest
 
-from psvm_listener.lab import LabSwitch
+from nexus_sim import LabSwitch
 from tests import listener_rig
 
 

@@ -5,12 +5,12 @@ import threading
 import paramiko
 import pytest
 
+from nexus_sim import LabSwitch
 from psvm_listener import plan
 from psvm_listener import vlans
 from psvm_listener.drivers import base
 from psvm_listener.drivers import cisco_nexus_netconf
 from psvm_listener.drivers import host_keys
-from psvm_listener.lab import LabSwitch
 from tests import sync_rig
 
 FEX_AND_CHANNEL = ('ethernet1/1', 'ethernet101/1/7', 'ethernet102/1/48', 'port-channel20')

@@ -3,11 +3,11 @@
 import inspect
 import time
 
-from psvm_listener import vlans as vlan_sets
-from psvm_listener.lab import model
-from psvm_listener.lab import server
-from psvm_listener.lab import show
-from psvm_listener.lab.faults import Faults
+from nexus_sim import model
+from nexus_sim import server
+from nexus_sim import show
+from nexus_sim import vlans as vlan_sets
+from nexus_sim.faults import Faults
 
 
 class LabSwitch:

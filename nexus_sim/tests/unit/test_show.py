@@ -2,9 +2,9 @@ import types
 
 import pytest
 
-from psvm_listener import vlans
-from psvm_listener.lab import model
-from psvm_listener.lab import show
+from nexus_sim import model
+from nexus_sim import show
+from nexus_sim.tests.readback import allowed_from_config
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def test_long_lists_wrap_into_add_lines_that_read_back(switch):
     assert len(lines) > 10
     assert all(line.startswith('  switchport trunk allowed vlan add ') for line in lines[1:])
     assert all(len(line) <= 82 for line in lines)
-    assert vlans.allowed_from_config(text) == wanted
+    assert allowed_from_config(text) == wanted
 
 
 def test_interface_ranges_and_the_whole_running_config(switch):

@@ -7,9 +7,9 @@ import pytest
 from ncclient import operations
 from ncclient import transport
 
-from psvm_listener.vlans import ALL
-from tests.functional.lab.conftest import add
-from tests.functional.lab.conftest import connect
+from nexus_sim.tests.functional.conftest import add
+from nexus_sim.tests.functional.conftest import connect
+from nexus_sim.vlans import ALL
 
 
 def test_latency_delays_every_reply(lab_switch, nexus):

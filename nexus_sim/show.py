@@ -3,9 +3,9 @@
 import re
 import time
 
-from psvm_listener import ports as port_names
-from psvm_listener import vlans as vlan_sets
-from psvm_listener.lab import model
+from nexus_sim import interfaces as port_names
+from nexus_sim import model
+from nexus_sim import vlans as vlan_sets
 
 VERSION = '7.3(0)N1(1)'
 
@@ -30,11 +30,6 @@ def _header(command):
             f'version {VERSION}\n')
 
 
-def display_name(port):
-    """How running-config spells a port: Ethernet1/19, port-channel20."""
-    return 'Ethernet' + port_names.number(port) if port.startswith('ethernet') else port
-
-
 class InterfaceRenderer:
     """Running-config blocks per port, cached while the port's VLAN set is unchanged.
 
@@ -51,7 +46,7 @@ class InterfaceRenderer:
         cached = self._cache.get(port)
         if cached is not None and cached[0] is allowed:
             return cached[1]
-        lines = [f'interface {display_name(port)}', '  switchport mode trunk']
+        lines = [f'interface {port_names.display_name(port)}', '  switchport mode trunk']
         lines += [f'  {line}' for line in vlan_sets.allowed_lines(allowed)]
         text = '\n'.join(lines) + '\n'
         self._cache[port] = (allowed, text)
@@ -61,7 +56,7 @@ class InterfaceRenderer:
 def _running_config(switch, *_):
     allowed = switch.state.allowed_map()
     vlan_lines = [f'vlan {part}' for part in
-                  vlan_sets.chunks(switch.state.vlans(), max_chars=70)]
+                  vlan_sets.wrap(switch.state.vlans(), 70, 70)]
     blocks = [switch.renderer.block(port, vlans) for port, vlans in allowed.items()]
     return (_header('show running-config') + f'hostname {switch.name}\n\n'
             + '\n'.join(vlan_lines) + '\n\n' + '\n'.join(blocks))
@@ -99,8 +94,7 @@ def _spanning_tree_global(switch, *_):
 def _inventory(switch, *_):
     parts = ['NAME: "Chassis",  DESCR: "Nexus5548 Chassis"\n'
              'PID: N5K-C5548UP         ,  VID: V01 ,  SN: LAB0000001\n']
-    fexes = sorted({int(port_names.number(p).split('/')[0]) for p in switch.state.ports()
-                    if port_names.number(p).count('/') == 2})
+    fexes = sorted({port_names.fex_id(p) for p in switch.state.ports()} - {None})
     parts += [f'NAME: "FEX {fex} CHASSIS",  DESCR: "N2K-C2248TP-1GE  CHASSIS"\n'
               f'PID: N2K-C2248TP-1GE     ,  VID: V03 ,  SN: LABFEX{fex}\n' for fex in fexes]
     return '\n'.join(parts)

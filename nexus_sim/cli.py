@@ -15,11 +15,11 @@ import signal
 import sys
 import threading
 
-from psvm_listener import ports as port_names
-from psvm_listener import vlans as vlan_sets
-from psvm_listener.lab import LabSwitch
-from psvm_listener.lab import control
-from psvm_listener.lab import model
+from nexus_sim import LabSwitch
+from nexus_sim import control
+from nexus_sim import interfaces as port_names
+from nexus_sim import model
+from nexus_sim import vlans as vlan_sets
 
 
 def _listen(text):
@@ -41,7 +41,7 @@ def _id_list(text):
     """'101-104' or '20,21' → sorted ids (NX-OS list syntax)."""
     try:
         ids = vlan_sets.parse(text)
-    except vlan_sets.InvalidVlanList:
+    except vlan_sets.BadVlanList:
         raise argparse.ArgumentTypeError(f'{text!r} is not a list of ids 1-4094 like 101-104')
     if ids is vlan_sets.ALL:
         raise argparse.ArgumentTypeError('expected a list of ids, not all')

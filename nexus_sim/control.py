@@ -20,13 +20,12 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from psvm_listener import errors
-from psvm_listener import ports as port_names
-from psvm_listener import vlans as vlan_sets
-from psvm_listener.lab import model
+from nexus_sim import interfaces as port_names
+from nexus_sim import model
+from nexus_sim import vlans as vlan_sets
 
 
-class ControlError(errors.Permanent):
+class ControlError(Exception):
     """The control interface refused a request; the text says why."""
 
 
@@ -69,7 +68,7 @@ def _vlans(body):
         return vlan_sets.parse(str(body['vlans']))
     except KeyError:
         raise _BadRequest('"vlans" is required')
-    except vlan_sets.InvalidVlanList as exc:
+    except vlan_sets.BadVlanList as exc:
         raise _BadRequest(str(exc))
 
 

@@ -7,21 +7,22 @@ import pytest
 from ncclient import operations
 from ncclient import transport
 
-from psvm_listener import vlans
-from psvm_listener.lab import show
-from psvm_listener.lab.client import RawNetconfClient
-from psvm_listener.vlans import ALL
-from tests.functional.lab.conftest import add
-from tests.functional.lab.conftest import configure
-from tests.functional.lab.conftest import connect
-from tests.functional.lab.conftest import create_vlans
-from tests.functional.lab.conftest import running_config_filter
-from tests.functional.lab.conftest import trunk
+from nexus_sim import show
+from nexus_sim import vlans
+from nexus_sim.client import RawNetconfClient
+from nexus_sim.tests.functional.conftest import add
+from nexus_sim.tests.functional.conftest import configure
+from nexus_sim.tests.functional.conftest import connect
+from nexus_sim.tests.functional.conftest import create_vlans
+from nexus_sim.tests.functional.conftest import running_config_filter
+from nexus_sim.tests.functional.conftest import trunk
+from nexus_sim.tests.readback import allowed_from_config
+from nexus_sim.vlans import ALL
 
 
 def read_allowed(session, port):
     reply = session.get(filter=running_config_filter(port))
-    return vlans.allowed_from_config(reply.data_xml)
+    return allowed_from_config(reply.data_xml)
 
 
 def test_hello_offers_netconf_1_0_only(nexus):
@@ -69,12 +70,12 @@ def test_fex_and_port_channel_ports(lab_switch, nexus):
 def test_a_long_list_is_read_back_whole(nexus):
     wanted = frozenset(range(100, 1300, 2))
     nexus.edit_config(target='running', config=trunk('1/1', '<vlan_id>none</vlan_id>'))
-    for part in vlans.chunks(wanted, max_items=64, max_chars=512):
+    for part in vlans.wrap(wanted, 250, 250):
         nexus.edit_config(target='running', config=add('1/1', part))
     text = nexus.get(filter=('subtree', '<cmd>show running-config interface e1/1</cmd>')
                      ).data_xml
     assert 'switchport trunk allowed vlan add ' in text
-    assert vlans.allowed_from_config(text) == wanted
+    assert allowed_from_config(text) == wanted
 
 
 def test_vlan_create_delete_and_vlan_brief(lab_switch, nexus):

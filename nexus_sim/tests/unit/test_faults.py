@@ -1,6 +1,6 @@
 import threading
 
-from psvm_listener.lab.faults import Faults
+from nexus_sim.faults import Faults
 
 
 def faults(changed=None):

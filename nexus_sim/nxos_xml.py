@@ -8,8 +8,8 @@ from typing import NamedTuple
 
 from lxml import etree
 
-from psvm_listener import ports as port_names
-from psvm_listener.lab import model
+from nexus_sim import interfaces as port_names
+from nexus_sim import model
 
 BASE_NS = 'urn:ietf:params:xml:ns:netconf:base:1.0'
 NXOS_NS = 'http://www.cisco.com/nxos:1.0'

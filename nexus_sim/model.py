@@ -13,16 +13,15 @@ import threading
 import time
 from typing import NamedTuple
 
-from psvm_listener import errors
-from psvm_listener import ports as port_names
-from psvm_listener import vlans as vlan_sets
-from psvm_listener.vlans import ALL
+from nexus_sim import interfaces as port_names
+from nexus_sim import vlans as vlan_sets
+from nexus_sim.vlans import ALL
 
 RESERVED = frozenset(range(3968, 4095))
 DEFAULT_VLAN = 1
 
 
-class EditRejected(errors.Permanent):
+class EditRejected(Exception):
     """A change the switch refuses; the reply is an rpc-error with this text."""
 
 
@@ -95,7 +94,7 @@ def parse_list(text, limits):
                            f'{limits.max_list_chars} this switch takes in one command')
     try:
         parsed = vlan_sets.parse(text)
-    except vlan_sets.InvalidVlanList as exc:
+    except vlan_sets.BadVlanList as exc:
         raise EditRejected(f'Invalid VLAN list {text!r}: {exc}')
     return parsed
 
@@ -272,7 +271,7 @@ def _delete_vlans(_allowed, vlans, change):
     vlans.difference_update(change.vlans)
 
 
-_ALL_IDS = frozenset(range(vlan_sets.MIN_VLAN, vlan_sets.MAX_VLAN + 1))
+_ALL_IDS = vlan_sets.IDS
 
 
 _APPLY = {

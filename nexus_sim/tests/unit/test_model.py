@@ -2,9 +2,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from psvm_listener import ports
-from psvm_listener.lab import model
-from psvm_listener.vlans import ALL
+from nexus_sim import interfaces as ports
+from nexus_sim import model
+from nexus_sim.vlans import ALL
 
 
 def state(limits=None):

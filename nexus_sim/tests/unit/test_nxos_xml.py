@@ -1,9 +1,9 @@
 import pytest
 from lxml import etree
 
-from psvm_listener.lab import model
-from psvm_listener.lab import nxos_xml
-from psvm_listener.vlans import ALL
+from nexus_sim import model
+from nexus_sim import nxos_xml
+from nexus_sim.vlans import ALL
 
 LIMITS = model.Limits(max_list_items=8, max_list_chars=40)
 
@@ -68,7 +68,7 @@ def test_namespaces_are_ignored():
      'lacks <__XML__MODE_if-ethernet-switch>'),
     (trunk('<except>10</except>'), 'unsupported allowed-vlan form'),
     (trunk('<add><add-vlans>1,3,5,7,9,11,13,15,17</add-vlans></add>'), 'items'),
-    (trunk('<add><add-vlans>5000</add-vlans></add>'), 'outside 1-4094'),
+    (trunk('<add><add-vlans>5000</add-vlans></add>'), 'VLAN ids run 1-4094'),
     (trunk('<add><add-vlans/></add>'), 'VLAN list is empty'),
     (trunk('<add><add-vlans>10</add-vlans></add>', kind='vlan-interface'),
      'unsupported interface type'),

@@ -5,9 +5,9 @@ import time
 
 import paramiko
 
-from psvm_listener.lab import model
-from psvm_listener.lab import nxos_xml
-from psvm_listener.lab import show
+from nexus_sim import model
+from nexus_sim import nxos_xml
+from nexus_sim import show
 
 LOG = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ import socket
 
 import paramiko
 
-from psvm_listener.lab import netconf
+from nexus_sim import netconf
 
 HELLO = (b'<?xml version="1.0" encoding="UTF-8"?><hello xmlns="urn:ietf:params:xml:ns:'
          b'netconf:base:1.0"><capabilities><capability>urn:ietf:params:netconf:base:1.0'

@@ -9,17 +9,17 @@ import pytest
 from ncclient import operations
 from ncclient import transport
 
-from psvm_listener import vlans
-from psvm_listener.lab.client import RawNetconfClient
-from psvm_listener.lab.control import ControlClient
-from psvm_listener.lab.control import ControlError
-from tests.functional.lab.conftest import add
-from tests.functional.lab.conftest import connect
-from tests.functional.lab.conftest import running_config_filter
+from nexus_sim.client import RawNetconfClient
+from nexus_sim.control import ControlClient
+from nexus_sim.control import ControlError
+from nexus_sim.tests.functional.conftest import add
+from nexus_sim.tests.functional.conftest import connect
+from nexus_sim.tests.functional.conftest import running_config_filter
+from nexus_sim.tests.readback import allowed_from_config
 
 
 def start(*args):
-    process = subprocess.Popen([sys.executable, '-m', 'psvm_listener.lab.cli', *args],
+    process = subprocess.Popen([sys.executable, '-m', 'nexus_sim.cli', *args],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     return process
 
@@ -81,7 +81,7 @@ def test_drift_vlans_and_journal_through_the_control_interface(simulator):
     with connect(ready['edge'][0]) as session:
         text = session.get(filter=running_config_filter('ethernet1/7')).data_xml
         session.edit_config(target='running', config=add('1/7', '12'))
-    assert vlans.allowed_from_config(text) == {10, 11}
+    assert allowed_from_config(text) == {10, 11}
     state = control.state('edge')
     assert state['vlans'] == '1,10-12'
     assert state['lif_usage'] == 3 + (48 + 48 + 1 - 1) * 4
@@ -117,7 +117,7 @@ def trunk_none(port_number):
 @pytest.mark.parametrize('call, message', [
     (lambda c: c.state('nosuch'), "no switch named 'nosuch'"),
     (lambda c: c.set_allowed('lab1', 'ethernet9/9', '10'), 'no such port'),
-    (lambda c: c.set_allowed('lab1', 'e1/1', '10-5000'), 'outside 1-4094'),
+    (lambda c: c.set_allowed('lab1', 'e1/1', '10-5000'), 'VLAN ids run 1-4094'),
     (lambda c: c.create_vlans('lab1', '3968'), 'reserved'),
     (lambda c: c.faults('lab1', latency='slow'), 'bad fault setting'),
     (lambda c: c.faults('lab1', latency=-1), 'latency must be a finite number >= 0'),

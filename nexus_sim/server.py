@@ -8,7 +8,7 @@ import threading
 
 import paramiko
 
-from psvm_listener.lab import netconf
+from nexus_sim import netconf
 
 LOG = logging.getLogger(__name__)
 
