@@ -7,7 +7,7 @@ list text ("10-20,40", "none", "all").
     GET  /switches/NAME                 ports, VLANs, LIF usage, sessions, RPC counts, faults
     GET  /switches/NAME/journal[?since=N]  applied changes with timestamps (from the Nth)
     POST /switches/NAME/faults          {latency, refuse_auth, stall, drop_after,
-                                         fail_next_edits, clear}
+                                         fail_next_edits, refused_ports, clear}
     POST /switches/NAME/allowed         {"port": "e1/1", "vlans": "10-20"}   (drift)
     POST /switches/NAME/vlans           {"vlans": "10-20"}                   (create)
     POST /switches/NAME/reboot
@@ -92,7 +92,18 @@ def set_faults(switch, body):
         faults.drop_after(drop_after)
     if fail_next_edits is not None:
         faults.fail_next_edits(fail_next_edits)
+    if 'refused_ports' in body:
+        faults.refused_ports = _port_names(body['refused_ports'])
     return faults.describe()
+
+
+def _port_names(names):
+    if not isinstance(names, list):
+        raise _BadRequest('refused_ports must be a list of port names')
+    try:
+        return frozenset(port_names.normalise(str(name)) for name in names)
+    except port_names.InvalidPortName as exc:
+        raise _BadRequest(str(exc))
 
 
 def _not_negative(kind, body, name):

@@ -9,7 +9,10 @@ class Faults:
     ``drop_after(n)`` answers n more RPCs (on any session), then drops the
     SSH connection of the one that sends the next, unanswered and not
     applied, and clears itself; ``fail_next_edits(k)`` answers the next k
-    edit-configs with an rpc-error and changes nothing.
+    edit-configs with an rpc-error and changes nothing; ``refused_ports``
+    (normalised names) makes every edit-config that touches one of them fail
+    as NX-OS fails a port it cannot configure (a port-channel member), and
+    change nothing.
     """
 
     def __init__(self, changed):
@@ -19,6 +22,7 @@ class Faults:
         self._stall = False
         self._drop_after = None
         self._failing_edits = 0
+        self.refused_ports = frozenset()
 
     @property
     def stall(self):
@@ -45,6 +49,7 @@ class Faults:
         self.stall = False
         self.drop_after(None)
         self.fail_next_edits(0)
+        self.refused_ports = frozenset()
 
     def take_drop(self):
         """True when the RPC at hand is the one to drop the session on."""
@@ -64,6 +69,11 @@ class Faults:
             self._failing_edits -= 1
             return True
 
+    def refused_port(self, changes):
+        """The first refused port ``changes`` touch, or None."""
+        refused = self.refused_ports
+        return next((c.port for c in changes if c.port in refused), None)
+
     def wait_while_stalled(self, stopped):
         """Block while stalled; ``stopped()`` ends the wait when the switch stops."""
         with self._changed:
@@ -73,4 +83,5 @@ class Faults:
         with self._changed:
             return {'latency': self.latency, 'refuse_auth': self.refuse_auth,
                     'stall': self._stall, 'drop_after': self._drop_after,
-                    'fail_next_edits': self._failing_edits}
+                    'fail_next_edits': self._failing_edits,
+                    'refused_ports': sorted(self.refused_ports)}

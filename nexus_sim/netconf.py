@@ -120,7 +120,13 @@ class NetconfSession:
         if rpc.kind == 'edit-config':
             if self.switch.faults.take_edit_failure():
                 raise model.EditRejected('edit-config failed: injected fault')
-            self.switch.apply(nxos_xml.edit_changes(rpc.operation, self.switch.limits))
+            changes = nxos_xml.edit_changes(rpc.operation, self.switch.limits)
+            refused = self.switch.faults.refused_port(changes)
+            if refused is not None:
+                raise model.EditRejected(
+                    f'ERROR: {refused}: Cannot configure port, it is a member of a '
+                    f'port-channel')
+            self.switch.apply(changes)
             return nxos_xml.ok_reply(rpc)
         if rpc.kind in ('get', 'exec-command'):
             outputs = [show.run(self.switch, command) for command in nxos_xml.commands(rpc)]

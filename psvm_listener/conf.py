@@ -156,8 +156,17 @@ listener_opts = [
                 help='TCP port of the Prometheus /metrics endpoint '
                      '(0: any free port, logged at start).'),
     cfg.FloatOpt('shutdown_timeout', default=30.0, min=0.0,
-                 help='Seconds a stopping listener waits for syncs in flight '
-                      'before it closes the switch sessions anyway.'),
+                 deprecated_opts=[cfg.DeprecatedOpt('graceful_shutdown_timeout',
+                                                    group='DEFAULT')],
+                 help='Seconds a stopping listener (SIGTERM) has, once it '
+                      'stopped consuming, to sync every port still dirty; '
+                      'what is left is logged by switch and port and the '
+                      'switch sessions are closed.'),
+    cfg.FloatOpt('bindings_wait', default=5.0, min=0.0,
+                 help='Seconds a notification waits for the bindings of '
+                      'hosts to ports while they could never be read (nova\'s '
+                      'database unreadable since start) before it is '
+                      'requeued; it is never acknowledged unmarked.'),
     cfg.FloatOpt('move_intent_ttl', default=1800.0, min=1.0,
                  help='Seconds a move announced by a notification (live '
                       'migration pre.start, resize prep) keeps the '

@@ -18,3 +18,8 @@ class RetryLater(PsvmError):
 
 class Permanent(PsvmError):
     """Repeating the same work unchanged will fail the same way."""
+
+
+class Refused(Permanent):
+    """The switch refused a change: the same ports fail again, but a batch of
+    fewer ports may pass, so the refused one can be found and set aside."""

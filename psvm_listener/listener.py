@@ -114,6 +114,9 @@ class NotificationEndpoint:
             return self._failed(delivery, event_type, message_id, publisher_id)
         self.failures.succeeded(delivery)
         self.metrics.handled.labels(event_type).inc()
+        LOG.debug('Handled %s notification %s from %s about instance %s', event_type,
+                  message_id, publisher_id, base.instance_data(payload).get('uuid')
+                  or payload.get('instance_id'))
         return HANDLED
 
     error = info

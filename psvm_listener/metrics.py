@@ -37,6 +37,9 @@ class Metrics:
             ['switch'], registry=r)
         self.failures = prom.Counter(
             'psvm_sync_failures', 'Failed syncs per switch', ['switch'], registry=r)
+        self.refused_ports = prom.Gauge(
+            'psvm_refused_ports', 'Ports whose change the switch refuses, retried '
+            'on their own back-off, per switch', ['switch'], registry=r)
         self.lif_usage = prom.Gauge(
             'psvm_lif_usage', 'Spanning-tree logical interfaces (ports x VLANs) per switch',
             ['switch'], registry=r)

@@ -12,6 +12,7 @@ switch that hangs or fails holds up nobody else; a failing switch backs off
 exponentially and keeps its ports dirty until a sync of them succeeds.
 """
 
+import datetime
 import sys
 import threading
 import time
@@ -24,6 +25,10 @@ from psvm_listener import memory
 from psvm_listener import workqueue
 
 LOG = logging.getLogger(__name__)
+
+
+class IndexNotBuilt(errors.RetryLater):
+    """No host can be mapped to ports yet: the bindings index was never built."""
 
 
 class BindingIndex:
@@ -61,14 +66,21 @@ class BindingIndex:
 
 
 class SwitchWorker:
-    """The one thread that syncs one switch, fed by that switch's PortQueue."""
+    """The one thread that syncs one switch, fed by that switch's PortQueue.
+
+    Asked to stop, it takes no new mark but drains what is dirty (those
+    ports' notifications were acknowledged) until the queue is empty or the
+    reconciler gives up on it (``abandon``).
+    """
 
     def __init__(self, switch_id, reconciler):
         self.switch_id = switch_id
         self.queue = workqueue.PortQueue()
         self.backoff = workqueue.Backoff(reconciler.backoff_base, reconciler.backoff_cap)
+        self._refusals = {}
         self._reconciler = reconciler
         self._stopping = threading.Event()
+        self._abandoned = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f'sync-{switch_id}',
                                         daemon=True)
 
@@ -76,29 +88,37 @@ class SwitchWorker:
         self._thread.start()
 
     def stop(self):
+        """Refuse new marks; drain the dirty ones, then end."""
         self._stopping.set()
         self.queue.close()
+
+    def abandon(self):
+        """End after the sync in flight, whatever is still dirty."""
+        self.stop()
+        self._abandoned.set()
 
     def join(self, timeout):
         self._thread.join(timeout)
         return not self._thread.is_alive()
 
     def _run(self):
-        while not self._stopping.is_set():
+        while not self._abandoned.is_set():
             batch = self.queue.take(timeout=1.0)
             if batch is None:
+                if self._stopping.is_set():
+                    return
                 continue
             self._reconciler.metrics.queue_depth.labels(str(self.switch_id)).set(
                 self.queue.depth())
             delay = self._sync(batch)
             if delay:
-                self._stopping.wait(delay)
+                self._abandoned.wait(delay)
 
     def _sync(self, batch):
         """Sync one batch; returns the back-off delay before the next one."""
         ports, marked_at = batch
         try:
-            self._reconciler.sync_switch(self.switch_id, ports, marked_at)
+            refused = self._sync_finding_refusals(self._batch_ports(ports), marked_at)
         except errors.PsvmError as exc:
             self.queue.done(batch, ok=False)
             delay = self.backoff.failed(permanent=isinstance(exc, errors.Permanent))
@@ -111,9 +131,55 @@ class SwitchWorker:
             LOG.exception('Sync of switch %s failed unexpectedly; retrying in %.1f s',
                           self.switch_id, delay)
             return delay
+        self._hold_refused(refused, marked_at)
         self.queue.done(batch, ok=True)
         self.backoff.succeeded()
         return 0
+
+    def _batch_ports(self, ports):
+        """A full sync leaves out the held ports: each waits for its own retry."""
+        held = self.queue.held()
+        if ports is workqueue.ALL and held:
+            return frozenset(self._reconciler.bound_ports(self.switch_id)) - held
+        return ports
+
+    def _sync_finding_refusals(self, ports, marked_at):
+        """Sync ``ports``; when the switch refuses the batch, halve it until
+        the refused ports are alone, syncing the others on the way.
+
+        Returns {port: the switch's words} for the ports it refused.  Any
+        other failure propagates: the whole batch is dirty again (a port
+        synced twice is harmless, the sync is idempotent).
+        """
+        try:
+            self._reconciler.sync_switch(self.switch_id, ports, marked_at)
+        except errors.Refused as exc:
+            if ports is workqueue.ALL:
+                ports = frozenset(self._reconciler.bound_ports(self.switch_id))
+            if len(ports) <= 1:
+                return dict.fromkeys(ports, str(exc))
+            ordered = sorted(ports)
+            half = len(ordered) // 2
+            refused = self._sync_finding_refusals(frozenset(ordered[:half]), marked_at)
+            refused.update(self._sync_finding_refusals(frozenset(ordered[half:]), marked_at))
+            return refused
+        for port in () if ports is workqueue.ALL else ports:
+            self._refusals.pop(port, None)
+        if ports is workqueue.ALL:
+            self._refusals.clear()
+        return {}
+
+    def _hold_refused(self, refused, marked_at):
+        """Each refused port backs off on its own, stays dirty, and is reported."""
+        for port, message in sorted(refused.items()):
+            backoff = self._refusals.setdefault(port, workqueue.Backoff(
+                self._reconciler.backoff_base, self._reconciler.backoff_cap))
+            delay = backoff.failed()
+            self.queue.hold((port,), time.monotonic() + delay, marked_at)
+            LOG.warning('Switch %s refused the change of port %s (%s); the other ports '
+                        'are synced, this one is retried in %.1f s',
+                        self.switch_id, port, message, delay)
+        self._reconciler.report_refusals(self.switch_id, refused, self.queue.held())
 
 
 class Reconciler:
@@ -125,7 +191,7 @@ class Reconciler:
     """
 
     def __init__(self, database, inventory, plugin, metrics, *, intent_ttl=1800.0,
-                 backoff_base=0.5, backoff_cap=60.0):
+                 backoff_base=0.5, backoff_cap=60.0, index_wait=5.0):
         self.database = database
         self.inventory = inventory
         self.plugin = plugin
@@ -133,7 +199,10 @@ class Reconciler:
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self.intents = intents.Intents(intent_ttl)
+        self.index_wait = index_wait
         self._index = BindingIndex()
+        self._index_built = threading.Event()
+        self._full_sync_owed = True
         self._workers = {}
         self._lock = threading.Lock()
         self._stopped = False
@@ -143,7 +212,13 @@ class Reconciler:
     def refresh(self):
         """Re-read switches and bindings; start workers for new switches, stop
         those of deleted ones and close their sessions (a sync in flight
-        fails on its own)."""
+        fails on its own).
+
+        The first refresh that succeeds also marks every switch: that is the
+        start-up full sync, owed since start even if nova's database was
+        unreadable then, and it repairs what a previous process acknowledged
+        but did not finish.
+        """
         switch_ids = {switch['id'] for switch in self.database.list_switches()}
         self._index.refresh(self.database, self.inventory)
         with self._lock:
@@ -154,9 +229,24 @@ class Reconciler:
                 worker = SwitchWorker(switch_id, self)
                 self._workers[switch_id] = worker
                 worker.start()
+            owed, self._full_sync_owed = self._full_sync_owed, False
+        self._index_built.set()
         for worker in deleted:
             worker.stop()
             self.plugin.forget(worker.switch_id)
+        if owed:
+            self._mark_every_switch('start-up')
+
+    @property
+    def full_sync_owed(self):
+        """True until the start-up full sync could be marked."""
+        with self._lock:
+            return self._full_sync_owed
+
+    def bound_ports(self, switch_id):
+        """Every port bound on a switch, from PSVM's database."""
+        return {binding['switch_port']
+                for binding in self.database.list_bindings(switch_id=switch_id)}
 
     def mark_hosts(self, hosts, reason='event', at=None):
         """Mark dirty every bound port facing one of ``hosts``."""
@@ -174,13 +264,25 @@ class Reconciler:
     def mark_all(self, reason='timer'):
         """Mark every port of every switch dirty: a full sync."""
         self.refresh()
+        self._mark_every_switch(reason)
+
+    def _mark_every_switch(self, reason):
         now = time.monotonic()
         for switch_id in self._worker_ids():
             self._mark(switch_id, workqueue.ALL, now)
         LOG.info('Full sync of every switch (%s)', reason)
 
     def apply(self, change, at=None):
-        """Record the moves of a handler's ``Change`` and mark its hosts."""
+        """Record the moves of a handler's ``Change`` and mark its hosts.
+
+        Until the bindings index was built once (nova's database unreadable
+        since start), no host maps to a port: the notification waits up to
+        ``index_wait`` seconds for it, then raises IndexNotBuilt (retry
+        later) so that it is requeued, never acknowledged unmarked.
+        """
+        if not self._index_built.wait(self.index_wait):
+            raise IndexNotBuilt('the bindings of hosts to switch ports could not be read '
+                                'yet (nova\'s database unreadable since start)')
         hosts = set(change.hosts)
         for instance, destination in change.moves_started:
             self.intents.start(instance, destination, change.hosts)
@@ -243,10 +345,28 @@ class Reconciler:
         return all(worker.queue.wait_idle(max(0.0, deadline - time.monotonic()))
                    for worker in workers)
 
-    def stop(self, timeout):
-        """Start no new sync; wait up to ``timeout`` s for those in flight.
+    def report_refusals(self, switch_id, refused, held):
+        """Count the ports a switch refuses; name the new refusals in its record."""
+        self.metrics.refused_ports.labels(str(switch_id)).set(len(held))
+        if not refused:
+            return
+        words = '; '.join(f'port {port}: {message}' for port, message in sorted(refused.items()))
+        try:
+            row = self.database.get_switch(switch_id)
+            self.database.record_sync(
+                switch_id, at=datetime.datetime.now(datetime.timezone.utc),
+                result=f'{row["last_sync_result"]}; refused {words}',
+                lif_usage=row['lif_usage'], drift=row['drift'])
+        except errors.PsvmError as exc:
+            LOG.warning('switch %s: could not record the refused ports: %s', switch_id, exc)
 
-        Returns the ids of switches whose sync was still running.
+    def stop(self, timeout):
+        """Take no new mark; sync every dirty port within ``timeout`` s.
+
+        Notifications of dirty ports were acknowledged: dropping them would
+        leave ports wrong until the next process's start-up sync.  What is
+        still dirty at the deadline is logged by switch and port.  Returns
+        the ids of switches whose sync was still running.
         """
         with self._lock:
             self._stopped = True
@@ -254,5 +374,13 @@ class Reconciler:
         for worker in workers:
             worker.stop()
         deadline = time.monotonic() + timeout
-        return [w.switch_id for w in workers
-                if not w.join(max(0.0, deadline - time.monotonic()))]
+        running = [w for w in workers if not w.join(max(0.0, deadline - time.monotonic()))]
+        for worker in running:
+            worker.abandon()
+        for worker in workers:
+            left = worker.queue.pending()
+            if left is workqueue.ALL or left:
+                LOG.warning('Stopped with switch %s ports %s still dirty; the next '
+                            'start-up full sync will sync them', worker.switch_id,
+                            'ALL' if left is workqueue.ALL else ','.join(sorted(left)))
+        return [w.switch_id for w in running]

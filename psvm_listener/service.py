@@ -1,15 +1,17 @@
 """One psvm-listener process: its parts, and the order they start and stop.
 
 Start: reconciler first (one full sync of every switch, which also repairs
-whatever a previous process acknowledged but did not finish), then the
-sources of marks: notifications, the full-sync timer, the networks poller,
-the resync RPC server, and the metrics endpoint.
+whatever a previous process acknowledged but did not finish; retried with
+back-off while a database cannot be read), then the sources of marks:
+notifications, the full-sync timer, the networks poller, the resync RPC
+server, and the metrics endpoint.
 
-Stop: sources first (no new message is taken), then the syncs in flight get
-``[listener] shutdown_timeout`` seconds, then switch sessions and database
-connections close.  A notification taken but not yet marked is requeued by
-the broker when the connection closes; one already marked is covered by the
-next process's start-up full sync.
+Stop: sources first (no new message is taken), then every port still dirty
+is synced within ``[listener] shutdown_timeout`` seconds (what is left is
+logged), then switch sessions and database connections close.  A
+notification taken but not yet marked is requeued by the broker when the
+connection closes; one already marked was synced before the exit, or is
+covered by the next process's start-up full sync.
 """
 
 from oslo_log import log as logging
@@ -59,9 +61,9 @@ class Service:
         self.reconciler = reconciler_.Reconciler(
             self.database, self.inventory, self.plugin, self.metrics,
             intent_ttl=options.move_intent_ttl, backoff_base=options.retry_base,
-            backoff_cap=options.retry_cap)
+            backoff_cap=options.retry_cap, index_wait=options.bindings_wait)
         self._on_stop('reconciler', lambda: self.reconciler.stop(options.shutdown_timeout))
-        self._at_start('start-up full sync', lambda: self.reconciler.mark_all(reason='start-up'))
+        self._start_up_sync()
 
         notify_transport = transport.notification_transport(conf)
         self._on_stop('notification transport', lambda: transport.release(notify_transport))
@@ -86,6 +88,21 @@ class Service:
         LOG.info('psvm-listener started: exchange %s topics %s pool %s; metrics on '
                  'http://%s:%s/metrics', options.exchange, ','.join(options.topics),
                  options.pool, options.metrics_address, self.metrics_port)
+
+    def _start_up_sync(self):
+        """The first refresh marks every switch; while nova's or PSVM's
+        database cannot be read it is retried with back-off (the networks
+        poller's refreshes may get there first)."""
+        try:
+            self.reconciler.refresh()
+        except errors.RetryLater as exc:
+            LOG.warning('Start-up full sync waits for the databases: %s', exc)
+            retry = periodic.UntilDone(
+                'start-up full sync', self.reconciler.refresh,
+                lambda: not self.reconciler.full_sync_owed,
+                self.conf.listener.retry_base, self.conf.listener.retry_cap)
+            retry.start()
+            self._on_stop('start-up full sync', retry.stop)
 
     def _at_start(self, what, action):
         """nova's or PSVM's database down at start-up does not stop the listener:

@@ -16,6 +16,9 @@ workqueue (a *dirty* set and a *processing* set):
 - One consumer per queue: the reconciler runs exactly one worker thread per
   switch, so a switch never sees two syncs at once, and a switch that hangs
   holds up only its own thread.
+- A port the switch refuses to change is *held* (``hold``): it stays dirty
+  but is not handed out before its own back-off delay has passed, so it
+  never holds up the other ports of the switch.
 
 ``ALL`` stands for every port of the switch (a full sync); it absorbs any
 set of single ports marked with it.
@@ -46,6 +49,8 @@ class PortQueue:
         self._dirty = frozenset()
         self._dirty_since = None
         self._processing = False
+        self._in_flight = frozenset()
+        self._held = {}
         self._closed = False
 
     def add(self, ports, at=None):
@@ -54,9 +59,11 @@ class PortQueue:
         with self._cond:
             if self._closed:
                 return
-            if ports is not ALL and not ports:
-                return
-            self._dirty = _merge(self._dirty, ports if ports is ALL else frozenset(ports))
+            if ports is not ALL:
+                ports = frozenset(ports).difference(self._held)
+                if not ports:
+                    return
+            self._dirty = _merge(self._dirty, ports)
             self._dirty_since = at if self._dirty_since is None else min(self._dirty_since, at)
             self._cond.notify_all()
 
@@ -67,16 +74,21 @@ class PortQueue:
         or the queue is closed with nothing dirty.  Raises ``RuntimeError``
         if a batch is already in processing: one consumer per queue.
         """
+        deadline = None if timeout is None else time.monotonic() + timeout
         with self._cond:
             if self._processing:
                 raise RuntimeError('a batch is already being synced')
-            if not self._cond.wait_for(self._has_work, timeout):
-                return None
+            while True:
+                self._release_held()
+                if self._has_work() or (deadline is not None and time.monotonic() >= deadline):
+                    break
+                self._cond.wait(self._until_next_release(deadline))
             if not self._is_dirty():
                 return None
             batch = (self._dirty, self._dirty_since)
             self._dirty, self._dirty_since = frozenset(), None
             self._processing = True
+            self._in_flight = batch[0]
             return batch
 
     def done(self, batch, ok):
@@ -84,11 +96,32 @@ class PortQueue:
         ports, marked_at = batch
         with self._cond:
             self._processing = False
+            self._in_flight = frozenset()
             if not ok:
                 self._dirty = _merge(self._dirty, ports)
                 self._dirty_since = (marked_at if self._dirty_since is None
                                      else min(self._dirty_since, marked_at))
             self._cond.notify_all()
+
+    def hold(self, ports, until, marked_at=None):
+        """Keep ``ports`` dirty but out of every batch until ``until``
+        (monotonic time): a port the switch refused backs off on its own."""
+        with self._cond:
+            for port in ports:
+                self._held[port] = (until, marked_at or time.monotonic())
+            self._cond.notify_all()
+
+    def held(self):
+        """The ports held back, as a frozenset."""
+        with self._cond:
+            return frozenset(self._held)
+
+    def pending(self):
+        """Every port dirty, held or in flight (``ALL`` if a full sync is)."""
+        with self._cond:
+            if self._dirty is ALL or self._in_flight is ALL:
+                return ALL
+            return frozenset(self._dirty | self._in_flight | self._held.keys())
 
     def close(self):
         """Refuse new marks and wake the consumer; what is dirty stays takeable."""
@@ -116,6 +149,23 @@ class PortQueue:
 
     def _has_work(self):
         return self._is_dirty() or self._closed
+
+    def _release_held(self):
+        """Move the held ports whose delay has passed back to dirty."""
+        now = time.monotonic()
+        for port, (until, marked_at) in list(self._held.items()):
+            if until <= now:
+                del self._held[port]
+                self._dirty = _merge(self._dirty, frozenset((port,)))
+                self._dirty_since = (marked_at if self._dirty_since is None
+                                     else min(self._dirty_since, marked_at))
+
+    def _until_next_release(self, deadline):
+        """Seconds to wait for a mark or the next held port; None: forever."""
+        waits = [until - time.monotonic() for until, _ in self._held.values()]
+        if deadline is not None:
+            waits.append(deadline - time.monotonic())
+        return max(0.0, min(waits)) if waits else None
 
 
 class Backoff:

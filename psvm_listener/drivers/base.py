@@ -32,7 +32,7 @@ class SessionLimit(errors.RetryLater):
     """The switch has no free management session (NX-OS allows 8)."""
 
 
-class Rejected(errors.Permanent):
+class Rejected(errors.Refused):
     """The switch refused the change or the read; the same plan fails again."""
 
 

@@ -3,6 +3,7 @@
 import pytest
 
 from nexus_sim import LabSwitch
+from psvm_listener import vlans
 from tests import listener_rig
 
 
@@ -102,3 +103,22 @@ def test_hanging_switch_does_not_delay_the_others(make_rig):
         assert other.allowed('ethernet1/1') == {1}
         other.faults.stall = False
         other.wait_for(lambda: other.allowed('ethernet1/1') == {1, 140}, timeout=30)
+
+
+def test_refused_port_backs_off_alone_while_the_others_sync(make_rig):
+    rig = make_rig(**{'listener.retry_base': 1.0})
+    for index in range(1, 9):
+        rig.host(f'c{index}', f'ethernet1/{index}', vlans=(100 + index,))
+    rig.switch.faults.refused_ports = frozenset({'ethernet1/3'})
+    rig.start()
+    for index in (1, 2, 4, 5, 6, 7, 8):
+        assert rig.switch.allowed(f'ethernet1/{index}') == {1, 100 + index}
+    assert rig.switch.allowed('ethernet1/3') is vlans.ALL
+    assert rig.service.metrics.refused_ports.labels(str(rig.switch_id))._value.get() == 1
+    record = rig.database.get_switch(rig.switch_id)['last_sync_result']
+    assert 'refused port ethernet1/3: ' in record and 'port-channel' in record
+    nova = rig.publisher()
+    nova.create(rig.boot('c1', 200), 'c1')
+    allowed_becomes(rig, 'ethernet1/1', {1, 101, 200}, timeout=0.9)
+    rig.switch.faults.refused_ports = frozenset()
+    allowed_becomes(rig, 'ethernet1/3', {1, 103})

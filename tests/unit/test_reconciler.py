@@ -24,7 +24,7 @@ class FakeDatabase:
         return self.switches
 
     def list_bindings(self, switch_id=None, compute_node_ids=None):
-        return BINDINGS
+        return [b for b in BINDINGS if switch_id in (None, b['switch_id'])]
 
 
 class FakeInventory:
@@ -83,6 +83,8 @@ def rec(database, plugin):
     rec = reconciler.Reconciler(database, FakeInventory(), plugin, metrics.Metrics(),
                                 backoff_base=0.01, backoff_cap=0.05)
     rec.refresh()
+    assert rec.wait_idle(10)
+    plugin.syncs.clear()
     yield rec
     for gate in plugin.gates.values():
         gate.set()
@@ -153,6 +155,7 @@ def test_move_intent_reaches_the_plugin_until_the_move_ends(rec, plugin):
 def test_stop_reports_a_sync_that_outlives_the_bound(database, plugin):
     rec = reconciler.Reconciler(database, FakeInventory(), plugin, metrics.Metrics())
     rec.refresh()
+    assert rec.wait_idle(10)
     plugin.gates[1] = threading.Event()
     rec.mark_hosts({'c1'})
     plugin.wait_syncs(lambda syncs: syncs)
@@ -169,3 +172,101 @@ def test_deleted_switch_loses_its_worker_and_new_one_gets_one(rec, database, plu
     rec.mark_all()
     assert rec.wait_idle(10)
     assert sorted(s[0] for s in plugin.syncs) == [2, 3]
+
+
+class UnreadableInventory(FakeInventory):
+    def __init__(self):
+        self.readable = False
+
+    def hosts_of_compute_nodes(self, ids):
+        if not self.readable:
+            raise errors.RetryLater('nova is down')
+        return super().hosts_of_compute_nodes(ids)
+
+
+def test_first_refresh_that_succeeds_is_the_start_up_full_sync(database, plugin):
+    inventory = UnreadableInventory()
+    rec = reconciler.Reconciler(database, inventory, plugin, metrics.Metrics(),
+                                index_wait=0.01)
+    with pytest.raises(errors.RetryLater):
+        rec.refresh()
+    assert rec.full_sync_owed
+    with pytest.raises(reconciler.IndexNotBuilt):
+        rec.apply(base.Change(frozenset({'c1'})))
+    inventory.readable = True
+    rec.refresh()
+    assert not rec.full_sync_owed
+    assert rec.wait_idle(10)
+    rec.refresh()
+    assert rec.wait_idle(10)
+    assert sorted(s[:2] for s in plugin.syncs) == [(1, None), (2, None)]
+    assert rec.stop(10) == []
+
+
+def test_notification_waits_for_the_index_being_built(database, plugin):
+    inventory = UnreadableInventory()
+    rec = reconciler.Reconciler(database, inventory, plugin, metrics.Metrics(),
+                                index_wait=30)
+    applying = threading.Thread(target=rec.apply, args=(base.Change(frozenset({'c3'})),))
+    applying.start()
+    inventory.readable = True
+    rec.refresh()
+    applying.join(10)
+    assert rec.wait_idle(10)
+    assert (2, ['ethernet1/3'], {}) in plugin.syncs
+    assert rec.stop(10) == []
+
+
+def test_stop_syncs_every_dirty_port_before_it_ends(rec, plugin):
+    plugin.gates[1] = threading.Event()
+    rec.mark_hosts({'c1'})
+    plugin.wait_syncs(lambda syncs: syncs)
+    rec.mark_hosts({'c2'})
+    stopping = threading.Thread(target=rec.stop, args=(10,))
+    stopping.start()
+    plugin.gates[1].set()
+    stopping.join(10)
+    assert [s[:2] for s in plugin.syncs if s[0] == 1] == [
+        (1, ['ethernet1/1']), (1, ['ethernet1/2'])]
+
+
+def test_stop_logs_the_ports_left_dirty_at_the_deadline(rec, plugin, caplog):
+    plugin.gates[1] = threading.Event()
+    rec.mark_hosts({'c1'})
+    plugin.wait_syncs(lambda syncs: syncs)
+    rec.mark_hosts({'c2'})
+    assert rec.stop(0.05) == [1]
+    assert 'Stopped with switch 1 ports ethernet1/1,ethernet1/2 still dirty' in caplog.text
+
+
+class RefusingPlugin(FakePlugin):
+    """Refuses every batch that holds ``refused``."""
+
+    def __init__(self, refused):
+        super().__init__()
+        self.refused = refused
+
+    def sync(self, switch_id, ports=None, **kwargs):
+        super().sync(switch_id, ports, **kwargs)
+        if ports is None or self.refused in ports:
+            raise errors.Refused(f'{self.refused} is a port-channel member')
+        return Result()
+
+
+def test_refused_port_is_found_and_backs_off_alone(database):
+    database.get_switch = lambda switch_id: {'last_sync_result': 'ok', 'lif_usage': 1,
+                                             'drift': 0}
+    database.record_sync = lambda switch_id, **values: values
+    plugin = RefusingPlugin('ethernet1/2')
+    rec = reconciler.Reconciler(database, FakeInventory(), plugin, metrics.Metrics(),
+                                backoff_base=30, backoff_cap=60)
+    rec.refresh()
+    assert rec.wait_idle(10)
+    assert (1, ['ethernet1/1']) in [s[:2] for s in plugin.syncs]
+    plugin.syncs.clear()
+    rec.mark_hosts({'c1', 'c2'})
+    assert rec.wait_idle(10)
+    assert [s[:2] for s in plugin.syncs if s[0] == 1] == [(1, ['ethernet1/1'])]
+    assert rec.metrics.refused_ports.labels('1')._value.get() == 1
+    assert rec._workers[1].queue.pending() == {'ethernet1/2'}
+    assert rec.stop(10) == []

@@ -1,4 +1,5 @@
 import threading
+import time
 
 import pytest
 
@@ -103,3 +104,14 @@ def test_backoff_of_a_switch_down_for_days_stays_at_the_cap():
     backoff = workqueue.Backoff(base=0.5, cap=60.0)
     delays = [backoff.failed() for _ in range(5000)]
     assert delays[-1] == 60.0
+
+
+def test_held_port_stays_out_of_batches_until_its_delay_passed():
+    queue = workqueue.PortQueue()
+    queue.hold({'e1/2'}, time.monotonic() + 0.2)
+    queue.add({'e1/1', 'e1/2'})
+    assert queue.take(timeout=0)[0] == {'e1/1'}
+    queue.done(({'e1/1'}, 0), ok=True)
+    assert queue.pending() == {'e1/2'}
+    assert queue.take(timeout=0) is None
+    assert queue.take(timeout=5)[0] == {'e1/2'}

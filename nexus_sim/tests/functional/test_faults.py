@@ -74,13 +74,23 @@ def test_fail_next_edits_fails_only_edits_and_only_k(lab_switch, nexus):
     assert [entry['port'] for entry in lab_switch.journal()] == ['ethernet1/3']
 
 
+def test_refused_port_fails_every_edit_that_touches_it(lab_switch, nexus):
+    lab_switch.faults.refused_ports = frozenset({'ethernet1/2'})
+    with pytest.raises(operations.RPCError, match='ethernet1/2: Cannot configure port'):
+        nexus.edit_config(target='running', config=add('1/2', '10'))
+    nexus.edit_config(target='running', config=add('1/1', '10'))
+    assert [entry['port'] for entry in lab_switch.journal()] == ['ethernet1/1']
+
+
 def test_clear_ends_every_fault(lab_switch):
     faults = lab_switch.faults
     faults.latency, faults.refuse_auth, faults.stall = 1.0, True, True
     faults.drop_after(0)
     faults.fail_next_edits(3)
+    faults.refused_ports = frozenset({'ethernet1/1'})
     faults.clear()
     assert faults.describe() == {'latency': 0.0, 'refuse_auth': False, 'stall': False,
-                                 'drop_after': None, 'fail_next_edits': 0}
+                                 'drop_after': None, 'fail_next_edits': 0,
+                                 'refused_ports': []}
     with connect(lab_switch.address) as session:
         session.edit_config(target='running', config=add('1/1', '10'))
