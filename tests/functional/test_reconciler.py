@@ -3,7 +3,7 @@
 import pytest
 
 from nexus_sim import LabSwitch
-from psvm_listener import vlans
+from nexus_sim import vlans as sim_vlans
 from tests import listener_rig
 
 
@@ -113,7 +113,7 @@ def test_refused_port_backs_off_alone_while_the_others_sync(make_rig):
     rig.start()
     for index in (1, 2, 4, 5, 6, 7, 8):
         assert rig.switch.allowed(f'ethernet1/{index}') == {1, 100 + index}
-    assert rig.switch.allowed('ethernet1/3') is vlans.ALL
+    assert rig.switch.allowed('ethernet1/3') is sim_vlans.ALL
     assert rig.service.metrics.refused_ports.labels(str(rig.switch_id))._value.get() == 1
     record = rig.database.get_switch(rig.switch_id)['last_sync_result']
     assert 'refused port ethernet1/3: ' in record and 'port-channel' in record

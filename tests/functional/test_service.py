@@ -3,7 +3,7 @@
 import json
 import os
 
-from psvm_listener import vlans
+from nexus_sim import vlans as sim_vlans
 from tests import listener_rig
 from tests import messaging
 
@@ -40,7 +40,7 @@ def test_starts_while_nova_is_unreadable_and_syncs_once_it_is_back(tmp_path, lab
         metrics = rig.service.metrics
         event = 'compute.instance.create.end'
         lab_switch.wait_for(lambda: metrics.requeued.labels(event)._value.get() >= 1, 30)
-        assert lab_switch.allowed('ethernet1/1') is vlans.ALL
+        assert lab_switch.allowed('ethernet1/1') is sim_vlans.ALL
         os.rename(nova_file + '.away', nova_file)
         lab_switch.wait_for(lambda: lab_switch.allowed('ethernet1/1') == {1, 120}, 30)
         lab_switch.wait_for(lambda: lab_switch.allowed('ethernet1/2') == {1, 130}, 30)
