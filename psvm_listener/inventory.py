@@ -59,6 +59,10 @@ _migrations = sa.table('migrations', sa.column('instance_uuid'),
                        sa.column('source_compute'), sa.column('dest_compute'),
                        sa.column('status'), sa.column('deleted'))
 
+# Every table the inventory reads, for the upgrade check's SELECT test.
+READ_TABLES = (_services, _compute_nodes, _networks, _fixed_ips, _interfaces, _instances,
+               _migrations)
+
 
 def _everywhere(column):
     return column.is_not(None)
@@ -294,6 +298,29 @@ class Inventory:
         self._node_host = (sa.func.coalesce(_compute_nodes.c.host, _services.c.host)
                            if 'host' in columns else _services.c.host)
 
+    def unreadable_tables(self):
+        """table → why it cannot be read, for each table the inventory reads.
+
+        Empty when every one answers a SELECT of the columns read from it
+        (compute_nodes.host is optional: it exists only from Kilo on).
+        NovaUnavailable when the database does not answer at all.
+        """
+        problems = {}
+        try:
+            with self.engine.connect() as conn:
+                for table in READ_TABLES:
+                    columns = [c for c in table.c
+                               if (table.name, c.name) != ('compute_nodes', 'host')]
+                    try:
+                        conn.execute(sa.select(*columns).limit(1)).all()
+                    except sa.exc.SQLAlchemyError as exc:
+                        problems[table.name] = _reason(exc)
+                        conn.rollback()
+        except sa.exc.SQLAlchemyError as exc:
+            raise NovaUnavailable(f'cannot read the nova database {self._where}: '
+                                  f'{_reason(exc)}') from exc
+        return problems
+
     def _read(self, build_query, **parameters):
         try:
             with self.engine.connect() as conn:
@@ -301,10 +328,14 @@ class Inventory:
                     self._detect_schema(conn)
                 return conn.execute(build_query(), parameters).all()
         except sa.exc.SQLAlchemyError as exc:
-            reason = getattr(exc, 'orig', None) or exc
             raise NovaUnavailable(
-                f'cannot read the nova database {self._where}: '
-                f'{type(reason).__name__}: {reason}') from exc
+                f'cannot read the nova database {self._where}: {_reason(exc)}') from exc
+
+
+def _reason(exc):
+    """What the database driver said, without SQLAlchemy's wrapping."""
+    reason = getattr(exc, 'orig', None) or exc
+    return f'{type(reason).__name__}: {reason}'
 
 
 def _vlan_list(host_vlans):

@@ -81,8 +81,8 @@ class SwitchWorker:
         self._reconciler = reconciler
         self._stopping = threading.Event()
         self._abandoned = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f'sync-{switch_id}',
-                                        daemon=True)
+        self.name = f'sync-{switch_id}'
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
 
     def start(self):
         self._thread.start()
@@ -180,6 +180,10 @@ class SwitchWorker:
                         'are synced, this one is retried in %.1f s',
                         self.switch_id, port, message, delay)
         self._reconciler.report_refusals(self.switch_id, refused, self.queue.held())
+
+
+def _waiting(depth):
+    return 'every port dirty' if depth < 0 else f'{depth} dirty ports'
 
 
 class Reconciler:
@@ -336,6 +340,13 @@ class Reconciler:
     def queue_depths(self):
         with self._lock:
             return {switch_id: w.queue.depth() for switch_id, w in self._workers.items()}
+
+    def describe_workers(self):
+        """One line per switch: its sync thread and what waits for it."""
+        with self._lock:
+            workers = sorted(self._workers.items())
+        return [f'switch {switch_id}: thread {worker.name}, {_waiting(worker.queue.depth())}'
+                for switch_id, worker in workers]
 
     def wait_idle(self, timeout):
         """Block until every switch has nothing dirty or in flight."""

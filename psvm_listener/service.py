@@ -48,6 +48,7 @@ class Service:
         conf.set_default('executor_thread_pool_size', HANDLER_THREADS)
         self.metrics = metrics_.Metrics()
         self.metrics_port = None
+        self.reconciler = None
         self._parts = []
 
     def start(self):
@@ -103,6 +104,15 @@ class Service:
                 self.conf.listener.retry_base, self.conf.listener.retry_cap)
             retry.start()
             self._on_stop('start-up full sync', retry.stop)
+
+    def report_sections(self):
+        """Sections this service adds to its Guru Meditation report."""
+        return [('Sync workers', self.describe_workers)]
+
+    def describe_workers(self):
+        if self.reconciler is None:
+            return 'not started'
+        return '\n'.join(self.reconciler.describe_workers()) or 'no switches'
 
     def _at_start(self, what, action):
         """nova's or PSVM's database down at start-up does not stop the listener:

@@ -8,20 +8,25 @@ from oslo_log import log as logging
 
 from psvm_listener import conf
 from psvm_listener import errors
+from psvm_listener import logs
+from psvm_listener import reports
 from psvm_listener.api import server
 
 LOG = logging.getLogger(__name__)
 
 
 def main(argv=None):
-    logging.register_options(conf.CONF)
+    logs.register_options(conf.CONF)
+    reports.register_opts(conf.CONF)
     try:
         conf.load(sys.argv[1:] if argv is None else argv)
         logging.setup(conf.CONF, 'psvm-api')
         http = server.make_server(conf.CONF, server.application(conf.CONF))
+        logs.log_options(conf.CONF, LOG)
     except (conf.ConfigError, errors.PsvmError, OSError) as exc:
         print(f'psvm-api: error: {exc}', file=sys.stderr)
         return 1
+    reports.setup(conf.CONF, 'psvm-api')
     LOG.info('psvm-api serving on %s:%s (auth %s)', conf.CONF.api.bind_host,
              server.bound_port(http), conf.CONF.api.auth_strategy)
     serve_until_signalled(http)

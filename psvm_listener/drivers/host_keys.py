@@ -24,6 +24,10 @@ def fingerprint(key):
     return 'SHA256:' + base64.b64encode(digest).decode().rstrip('=')
 
 
+def _known_hosts_name(host, port):
+    return host if port == 22 else f'[{host}]:{port}'
+
+
 class HostKeyPolicy:
     """Decides on one switch's key; raises HostKeyMismatch with the reason."""
 
@@ -33,7 +37,7 @@ class HostKeyPolicy:
         self.trust_on_first_use = trust_on_first_use
 
     def check(self, host, port, key):
-        name = host if port == 22 else f'[{host}]:{port}'
+        name = _known_hosts_name(host, port)
         if self.pinned:
             # The database takes a fingerprint with its base64 padding too;
             # OpenSSH prints it without.
@@ -57,6 +61,10 @@ class HostKeyPolicy:
                 f'{fingerprint(key)}: pin it on the switch or add it to '
                 f'[switches] known_hosts_file (or enable trust_on_first_use)')
         self._record(name, key)
+
+    def has_key(self, host, port):
+        """Whether a key to check the switch against is pinned or in known_hosts."""
+        return bool(self.pinned or self._known(_known_hosts_name(host, port)))
 
     def _known(self, name):
         if not self.known_hosts_file or not os.path.exists(self.known_hosts_file):

@@ -20,10 +20,10 @@ import uuid
 
 from cryptography.fernet import Fernet
 from oslo_config import cfg
-from oslo_log import log as logging
 
 from nexus_sim import LabSwitch
 from psvm_listener import conf as config
+from psvm_listener import logs
 from psvm_listener import ports as port_names
 from psvm_listener import service
 from psvm_listener.api import server as api_server
@@ -140,7 +140,7 @@ class Stack:
                                          f'psvm-lab-{uuid.uuid4().hex[:12]}'))
         self.conf = cfg.ConfigOpts()
         config.register(self.conf)
-        logging.register_options(self.conf)
+        logs.register_options(self.conf)
         config.load(['--config-file', self.config_file], conf=self.conf,
                     default_config_files=[])
         self._clear_previous_run()
