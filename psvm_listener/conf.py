@@ -42,8 +42,9 @@ default_opts = [
                       'is randomly delayed, so that many listeners do not '
                       'hit the switches at the same instant.'),
     cfg.IntOpt('psvm_network_poll_interval', default=5, min=1,
-               help='Seconds between two polls of nova\'s networks table '
-                    'for host associations, which nova does not notify.'),
+               help='Seconds between two polls of nova\'s database for what '
+                    'nova does not notify: network host associations, '
+                    'instance host changes and migration status changes.'),
     cfg.FloatOpt('psvm_max_removal_ratio', default=0.5, min=0.0, max=1.0,
                  help='A sync that would remove more than this share of a '
                       'switch\'s allowed VLANs is refused and reported unless '
@@ -172,6 +173,12 @@ listener_opts = [
                       'migration pre.start, resize prep) keeps the '
                       'instance\'s VLANs on the destination if no end of '
                       'the move is ever seen.'),
+    cfg.FloatOpt('move_recheck_delay', default=2.0, min=0.0,
+                 help='Seconds after an event that ends a move (live '
+                      'migration post/rollback, resize confirm/revert, '
+                      'rebuild, unshelve) when the move\'s hosts are marked '
+                      'once more, to catch nova\'s database writes that '
+                      'trail the notification.'),
     cfg.FloatOpt('retry_base', default=0.5, min=0.01,
                  help='Seconds before the first retry of a failed sync of a '
                       'switch; doubled after each further failure.'),

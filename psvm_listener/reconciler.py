@@ -195,19 +195,21 @@ class Reconciler:
     """
 
     def __init__(self, database, inventory, plugin, metrics, *, intent_ttl=1800.0,
-                 backoff_base=0.5, backoff_cap=60.0, index_wait=5.0):
+                 recheck_delay=2.0, backoff_base=0.5, backoff_cap=60.0, index_wait=5.0):
         self.database = database
         self.inventory = inventory
         self.plugin = plugin
         self.metrics = metrics
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
-        self.intents = intents.Intents(intent_ttl)
+        self.intents = intents.Intents(database, intent_ttl)
+        self.recheck_delay = recheck_delay
         self.index_wait = index_wait
         self._index = BindingIndex()
         self._index_built = threading.Event()
         self._full_sync_owed = True
         self._workers = {}
+        self._rechecks = set()
         self._lock = threading.Lock()
         self._stopped = False
 
@@ -277,7 +279,8 @@ class Reconciler:
         LOG.info('Full sync of every switch (%s)', reason)
 
     def apply(self, change, at=None):
-        """Record the moves of a handler's ``Change`` and mark its hosts.
+        """Record the moves of a handler's ``Change`` and mark its hosts;
+        when a move ends, mark them once more ``recheck_delay`` later.
 
         Until the bindings index was built once (nova's database unreadable
         since start), no host maps to a port: the notification waits up to
@@ -288,12 +291,30 @@ class Reconciler:
             raise IndexNotBuilt('the bindings of hosts to switch ports could not be read '
                                 'yet (nova\'s database unreadable since start)')
         hosts = set(change.hosts)
-        for instance, destination in change.moves_started:
-            self.intents.start(instance, destination, change.hosts)
+        for instance, source, destination in change.moves_started:
+            self.intents.start(instance, destination, source)
             hosts.add(destination)
         for instance in change.moves_ended:
             hosts.update(self.intents.end(instance))
         self.mark_hosts(hosts, reason='notification', at=at)
+        if change.moves_ended:
+            self._recheck_later(hosts)
+
+    def _recheck_later(self, hosts):
+        """nova writes some moves' end to its DB after the notification
+        (DESIGN §5): look at the hosts again once that write has landed,
+        rather than wait for the next poll of nova's DB."""
+        def recheck():
+            with self._lock:
+                self._rechecks.discard(timer)
+            self.mark_hosts(hosts, reason='move ended, looking again')
+        timer = threading.Timer(self.recheck_delay, recheck)
+        timer.daemon = True
+        with self._lock:
+            if self._stopped:
+                return
+            self._rechecks.add(timer)
+        timer.start()
 
     def _mark(self, switch_id, ports, at):
         with self._lock:
@@ -382,6 +403,9 @@ class Reconciler:
         with self._lock:
             self._stopped = True
             workers = list(self._workers.values())
+            rechecks, self._rechecks = self._rechecks, set()
+        for timer in rechecks:
+            timer.cancel()
         for worker in workers:
             worker.stop()
         deadline = time.monotonic() + timeout

@@ -1,9 +1,10 @@
 """One psvm-listener process: its parts, and the order they start and stop.
 
-Start: reconciler first (one full sync of every switch, which also repairs
-whatever a previous process acknowledged but did not finish; retried with
-back-off while a database cannot be read), then the sources of marks:
-notifications, the full-sync timer, the networks poller, the resync RPC
+Start: reconciler first (the nova watcher's baseline, then one full sync of
+every switch, which also repairs whatever a previous process acknowledged
+but did not finish, honouring the move intents held in PSVM's DB; retried
+with back-off while a database cannot be read), then the sources of marks:
+notifications, the full-sync timer, the nova watcher, the resync RPC
 server, and the metrics endpoint.
 
 Stop: sources first (no new message is taken), then every port still dirty
@@ -22,7 +23,7 @@ from psvm_listener import handlers
 from psvm_listener import inventory as nova
 from psvm_listener import listener
 from psvm_listener import metrics as metrics_
-from psvm_listener import network_poller
+from psvm_listener import nova_watcher
 from psvm_listener import periodic
 from psvm_listener import plugins
 from psvm_listener import reconciler as reconciler_
@@ -61,9 +62,15 @@ class Service:
         self._on_stop('plugin', self.plugin.close)
         self.reconciler = reconciler_.Reconciler(
             self.database, self.inventory, self.plugin, self.metrics,
-            intent_ttl=options.move_intent_ttl, backoff_base=options.retry_base,
-            backoff_cap=options.retry_cap, index_wait=options.bindings_wait)
+            intent_ttl=options.move_intent_ttl, recheck_delay=options.move_recheck_delay,
+            backoff_base=options.retry_base, backoff_cap=options.retry_cap,
+            index_wait=options.bindings_wait)
         self._on_stop('reconciler', lambda: self.reconciler.stop(options.shutdown_timeout))
+        watcher = nova_watcher.NovaWatcher(self.inventory, self.reconciler)
+        self._at_start('move intents', self._report_intents)
+        # The first reading is the watcher's baseline; taken before the
+        # start-up full sync, it misses nothing that sync does not see.
+        self._at_start('first poll of nova', watcher.poll)
         self._start_up_sync()
 
         notify_transport = transport.notification_transport(conf)
@@ -76,9 +83,7 @@ class Service:
         self._start_periodic('full-sync timer', conf.psvm_sync_interval,
                              lambda: self.reconciler.mark_all(reason='timer'),
                              conf.psvm_sync_jitter)
-        poller = network_poller.NetworkPoller(self.inventory, self.reconciler)
-        self._at_start('first networks poll', poller.poll)
-        self._start_periodic('networks poller', conf.psvm_network_poll_interval, poller.poll)
+        self._start_periodic('nova watcher', conf.psvm_network_poll_interval, watcher.poll)
         rpc_transport = transport.rpc_transport(conf)
         self._on_stop('rpc transport', lambda: transport.release(rpc_transport))
         self._start_server(rpc.get_server(rpc_transport, self.reconciler,
@@ -92,8 +97,8 @@ class Service:
 
     def _start_up_sync(self):
         """The first refresh marks every switch; while nova's or PSVM's
-        database cannot be read it is retried with back-off (the networks
-        poller's refreshes may get there first)."""
+        database cannot be read it is retried with back-off (the nova
+        watcher's refreshes may get there first)."""
         try:
             self.reconciler.refresh()
         except errors.RetryLater as exc:
@@ -113,6 +118,14 @@ class Service:
         if self.reconciler is None:
             return 'not started'
         return '\n'.join(self.reconciler.describe_workers()) or 'no switches'
+
+    def _report_intents(self):
+        """Moves held in PSVM's DB (a listener restarted mid-move): every
+        sync honours them, the start-up full sync first."""
+        held = self.reconciler.intents.by_host()
+        if held:
+            LOG.info('Holding %d moves in flight to hosts %s',
+                     sum(map(len, held.values())), sorted(held))
 
     def _at_start(self, what, action):
         """nova's or PSVM's database down at start-up does not stop the listener:

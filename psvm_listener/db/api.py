@@ -71,6 +71,11 @@ BINDING = Kind(
     references={'switch_id': SWITCH},
     unique=('switch_id', 'switch_port'), duplicate_field='switch_port')
 KINDS = (CREDENTIAL, SWITCH, BINDING)
+MOVE = Kind(
+    'move intent', models.MoveIntent,
+    checks={'instance_uuid': lambda field, value: check.text(field, value, 36),
+            'dest_host': check.text, 'source_host': check.optional_text},
+    required=('instance_uuid', 'dest_host'))
 
 SYNC_CHECKS = {'at': check.utc_time,
                'result': check.sync_result,
@@ -236,6 +241,64 @@ class Database:
     def delete_binding(self, binding_id):
         return self._delete(BINDING, binding_id)
 
+    # move intents
+
+    def start_move(self, ttl, **values):
+        """Hold a move of ``instance_uuid`` to ``dest_host`` (from
+        ``source_host``) for ``ttl`` seconds; a move of the same instance
+        already held is replaced, whichever listener wrote it.  The row."""
+        values = _checked(MOVE, values, creating=True)
+        expires_at = now() + datetime.timedelta(seconds=ttl)
+        try:
+            return self._hold_move(values, expires_at)
+        except errors.Duplicate:
+            # Another listener inserted the same move between our read and
+            # our insert: theirs is live now, so this is an update.
+            return self._hold_move(values, expires_at)
+
+    def _hold_move(self, values, expires_at):
+        with self._transaction() as session:
+            row = _live_move(session, values['instance_uuid'])
+            if row is None:
+                row = models.MoveIntent(**values, expires_at=expires_at, created_at=now(),
+                                        deleted=0)
+                session.add(row)
+            else:
+                row.dest_host = values['dest_host']
+                row.source_host = values.get('source_host')
+                row.expires_at = expires_at
+                row.updated_at = now()
+            _flush(session, MOVE)
+            return _as_dict(MOVE, row)
+
+    def end_move(self, instance_uuid):
+        """Forget the move of ``instance_uuid`` (soft delete); the row it
+        was, or None when none was held."""
+        with self._transaction() as session:
+            row = _live_move(session, instance_uuid)
+            if row is None:
+                return None
+            row.deleted = row.id
+            row.deleted_at = row.updated_at = now()
+            return _as_dict(MOVE, row)
+
+    def list_moves(self):
+        """Every move held and not yet expired, oldest first."""
+        table = MOVE.table
+        query = sa.select(*(table.c[name] for name in MOVE.columns)).where(
+            table.c.deleted == 0, table.c.expires_at > now()).order_by(table.c.id)
+        with self._transaction() as session:
+            return [dict(row._mapping) for row in session.execute(query)]
+
+    def expire_moves(self):
+        """Soft-delete the moves whose time to live has passed; how many."""
+        table = MOVE.table
+        at = now()
+        with self._transaction() as session:
+            return session.execute(table.update().where(
+                table.c.deleted == 0, table.c.expires_at <= at).values(
+                deleted=table.c.id, deleted_at=at, updated_at=at)).rowcount
+
     # archive
 
     def archive_deleted_rows(self, max_rows):
@@ -323,6 +386,12 @@ def _live(session, kind, row_id, lock=False, error=errors.NotFound, field=None):
     if row is None:
         raise error(f'{kind.name} {row_id} does not exist', field=field)
     return row
+
+
+def _live_move(session, instance_uuid):
+    model = models.MoveIntent
+    return session.scalars(sa.select(model).where(
+        model.instance_uuid == instance_uuid, model.deleted == 0).with_for_update()).first()
 
 
 def _is_id(value):

@@ -83,6 +83,21 @@ class SwitchportBinding(SoftDeleteMixin, Base):
     switch_port = orm.mapped_column(sa.String(64), nullable=False)
 
 
+class MoveIntent(SoftDeleteMixin, Base):
+    """A move in flight that nova's DB does not show yet (live migration
+    pre.start, resize prep): ``dest_host`` needs the instance's VLANs until
+    the move ends (soft delete) or ``expires_at`` passes.  Held here, not in
+    a process, so a restarted listener, or another one, sees it too."""
+
+    __tablename__ = 'psvm_move_intent'
+    __table_args__ = (sa.UniqueConstraint('instance_uuid', 'deleted'), NEVER_REUSE_IDS)
+
+    instance_uuid = orm.mapped_column(sa.String(36), nullable=False)
+    source_host = orm.mapped_column(sa.String(NAME_LENGTH), nullable=True)
+    dest_host = orm.mapped_column(sa.String(NAME_LENGTH), nullable=False)
+    expires_at = orm.mapped_column(sa.DateTime, nullable=False)
+
+
 def _shadow(table):
     """The archive twin of ``table``: its columns, its key, nothing else."""
     columns = [sa.Column(c.name, c.type, primary_key=c.primary_key,
@@ -92,5 +107,6 @@ def _shadow(table):
 
 
 # Children before parents: the order in which rows can be archived.
-TABLES = (SwitchportBinding.__table__, Switch.__table__, SwitchCredential.__table__)
+TABLES = (SwitchportBinding.__table__, Switch.__table__, SwitchCredential.__table__,
+          MoveIntent.__table__)
 SHADOWS = {table.name: _shadow(table) for table in TABLES}

@@ -29,10 +29,12 @@ class Notification:
 class Change:
     """Hosts to mark dirty, and the moves a notification starts or ends.
 
-    ``moves_started`` holds ``(instance_uuid, destination_host)``: until the
-    move ends, the destination needs the instance's VLANs even though nova's
-    DB still puts the instance on its source.  ``moves_ended`` holds instance
-    uuids whose move is finished or reverted.
+    ``moves_started`` holds ``(instance_uuid, source_host, destination_host)``
+    (source None when the payload names none): until the move ends, the
+    destination needs the instance's VLANs even though nova's DB still puts
+    the instance on its source.  ``moves_ended`` holds instance uuids whose
+    move is finished or reverted: their hosts are looked at again a moment
+    later too, as nova writes its DB after some of those events.
     """
 
     hosts: frozenset
@@ -81,8 +83,9 @@ class Handler:
     """Marks every named host; subclasses only declare their event types.
 
     ``move_starts``: events after which the publisher (the destination)
-    needs the instance's VLANs before nova's DB says so.  ``move_ends``:
-    events after which nova's DB shows where the instance is.
+    needs the instance's VLANs before nova's DB says so (the payload's host
+    is the source).  ``move_ends``: events that end a move, after which
+    nova's DB shows, or soon will, where the instance is.
     """
 
     event_types = frozenset()
@@ -96,7 +99,10 @@ class Handler:
             destination = publisher_host(notification.publisher_id)
             if destination is None:
                 raise MalformedNotification('publisher names no destination host')
-            started = ((instance_uuid(notification.payload), destination),)
+            source = instance_data(notification.payload).get('host')
+            if not isinstance(source, str) or not source or source == destination:
+                source = None
+            started = ((instance_uuid(notification.payload), source, destination),)
         if notification.event_type in self.move_ends:
             ended = (instance_uuid(notification.payload),)
         return Change(hosts, started, ended)

@@ -394,6 +394,29 @@ class NovaLab:
             conn.execute(migrations.update().where(migrations.c.id == move.id).values(
                 status=status, updated_at=_now()))
 
+    def move_instance(self, instance_uuid, host):
+        """``instance.save()`` with a new host: an evacuation (Icehouse, before
+        ``rebuild.start``), or the destination taking a migrated instance."""
+        instances = self._t('instances')
+        with self.engine.begin() as conn:
+            moved = conn.execute(instances.update().where(
+                instances.c.uuid == instance_uuid, instances.c.deleted == 0).values(
+                host=host, node=host, updated_at=_now())).rowcount
+        if not moved:
+            raise LabError(f'no live instance {instance_uuid}')
+
+    def set_migration_status(self, instance_uuid, status):
+        """``migration.save()`` with a new status, on the instance's newest live row."""
+        migrations = self._t('migrations')
+        with self.engine.begin() as conn:
+            newest = conn.execute(sa.select(sa.func.max(migrations.c.id)).where(
+                migrations.c.instance_uuid == instance_uuid,
+                migrations.c.deleted == 0)).scalar()
+            if newest is None:
+                raise LabError(f'no migration of {instance_uuid}')
+            conn.execute(migrations.update().where(migrations.c.id == newest).values(
+                status=status, updated_at=_now()))
+
     def populate(self, hosts=200, networks=300, instances=3000, vlans_per_host=20, seed=0):
         """A realistic cloud, the same for the same arguments; what was built.
 

@@ -104,6 +104,10 @@ class NovaPublisher:
         self.send('compute.instance.live_migration._rollback.end',
                   'instance.live_migration_rollback.end', source, instance, source)
 
+    def rebuild(self, instance, host):
+        """The end of a rebuild or evacuation, on the (new) host."""
+        self.send('compute.instance.rebuild.end', 'instance.rebuild.end', host, instance, host)
+
     def resize_prep(self, instance, source, dest):
         """Runs on the destination; the instance is still on the source."""
         self.send('compute.instance.resize.prep.start', 'instance.resize_prep.start',

@@ -147,7 +147,7 @@ def test_versioned_live_migration_pre_start_holds_destination(running, exchange,
         {}, 'instance.live_migration_pre.start',
         {'nova_object.data': {'host': 'src', 'uuid': UUID}})
     [change] = reconciler.wait_for(1)
-    assert change.moves_started == ((UUID, 'dst'),)
+    assert change.moves_started == ((UUID, 'src', 'dst'),)
 
 
 def test_error_priority_is_handled_and_unknown_events_never_reach_the_endpoint(

@@ -1,4 +1,5 @@
 import threading
+import time
 
 import pytest
 
@@ -17,8 +18,21 @@ HOSTS = {10: 'c1', 11: 'c2', 12: 'c3'}
 
 
 class FakeDatabase:
+    """Switches, bindings and move intents held in memory."""
+
     def __init__(self):
         self.switches = [{'id': 1}, {'id': 2}]
+        self.moves = {}
+
+    def start_move(self, ttl, instance_uuid, dest_host, source_host=None):
+        self.moves[instance_uuid] = {'instance_uuid': instance_uuid, 'dest_host': dest_host,
+                                     'source_host': source_host}
+
+    def end_move(self, instance_uuid):
+        return self.moves.pop(instance_uuid, None)
+
+    def list_moves(self):
+        return list(self.moves.values())
 
     def list_switches(self):
         return self.switches
@@ -81,7 +95,7 @@ def database():
 @pytest.fixture
 def rec(database, plugin):
     rec = reconciler.Reconciler(database, FakeInventory(), plugin, metrics.Metrics(),
-                                backoff_base=0.01, backoff_cap=0.05)
+                                recheck_delay=0.2, backoff_base=0.01, backoff_cap=0.05)
     rec.refresh()
     assert rec.wait_idle(10)
     plugin.syncs.clear()
@@ -142,14 +156,24 @@ def test_full_sync_marks_every_switch_with_all_ports(rec, plugin):
 
 
 def test_move_intent_reaches_the_plugin_until_the_move_ends(rec, plugin):
-    rec.apply(base.Change(frozenset({'c1'}), moves_started=(('vm-1', 'c3'),)))
+    rec.apply(base.Change(frozenset({'c1'}), moves_started=(('vm-1', 'c1', 'c3'),)))
     assert rec.wait_idle(10)
     assert {s[0]: s[2] for s in plugin.syncs} == {1: {'c3': {'vm-1'}}, 2: {'c3': {'vm-1'}}}
     plugin.syncs.clear()
     rec.apply(base.Change(frozenset({'c3'}), moves_ended=('vm-1',)))
-    assert rec.wait_idle(10)
+    plugin.wait_syncs(lambda syncs: len(syncs) == 4)
     assert sorted(s[:3] for s in plugin.syncs) == [
-        (1, ['ethernet1/1'], {}), (2, ['ethernet1/3'], {})]
+        (1, ['ethernet1/1'], {}), (1, ['ethernet1/1'], {}),
+        (2, ['ethernet1/3'], {}), (2, ['ethernet1/3'], {})]
+
+
+def test_end_of_a_move_marks_its_hosts_again_after_the_delay(rec, plugin):
+    rec.apply(base.Change(frozenset({'c3'}), moves_ended=('vm-9',)))
+    plugin.wait_syncs(lambda syncs: len(syncs) == 1)
+    first = time.monotonic()
+    plugin.wait_syncs(lambda syncs: len(syncs) == 2)
+    assert time.monotonic() - first >= 0.15
+    assert [s[:2] for s in plugin.syncs] == [(2, ['ethernet1/3'])] * 2
 
 
 def test_stop_reports_a_sync_that_outlives_the_bound(database, plugin):

@@ -28,7 +28,7 @@ def test_sync_is_repeatable_and_reaches_head(db_url):
     assert tables >= {
         'psvm_switch_credential', 'psvm_switch', 'psvm_switchport_binding',
         'shadow_psvm_switch_credential', 'shadow_psvm_switch',
-        'shadow_psvm_switchport_binding'}
+        'shadow_psvm_switchport_binding', 'psvm_move_intent', 'shadow_psvm_move_intent'}
 
 
 def test_database_from_newer_code_is_refused_not_touched(db_url):
@@ -36,7 +36,7 @@ def test_database_from_newer_code_is_refused_not_touched(db_url):
         db.create_schema()
         with db.engine.begin() as connection:
             connection.execute(sa.text("UPDATE alembic_version SET version_num = 'f00d'"))
-        with pytest.raises(errors.SchemaUnknown, match='f00d.*revision 0001'):
+        with pytest.raises(errors.SchemaUnknown, match='f00d.*revision 0002'):
             db.create_schema()
         assert db.schema_version() == 'f00d'
 

@@ -47,7 +47,7 @@ def test_live_migration_pre_start_holds_the_destination():
     change = handle('compute.instance.live_migration.pre.start',
                     {'host': 'src', 'instance_id': UUID}, publisher_id='compute.dst')
     assert change.hosts == {'src', 'dst'}
-    assert change.moves_started == ((UUID, 'dst'),)
+    assert change.moves_started == ((UUID, 'src', 'dst'),)
 
 
 def test_versioned_live_migration_post_dest_ends_the_move():
