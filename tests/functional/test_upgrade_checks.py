@@ -65,7 +65,7 @@ def test_database_not_migrated(tmp_path, rig, capsys):
     code, out = check(capsys, config(tmp_path, rig, **{
         'database.connection': f'sqlite:///{tmp_path}/empty.sqlite'}))
     assert code == 2
-    assert ("PSVM's database is at revision none, this psvm-listener needs 0001: run "
+    assert ("PSVM's database is at revision none, this psvm-listener needs 0002: run "
             '"psvm-manage db sync"') in out
 
 
