@@ -10,6 +10,7 @@ list text ("10-20,40", "none", "all").
                                          fail_next_edits, refused_ports, clear}
     POST /switches/NAME/allowed         {"port": "e1/1", "vlans": "10-20"}   (drift)
     POST /switches/NAME/vlans           {"vlans": "10-20"}                   (create)
+                                        [, "state": "active"|"suspend", "shutdown": bool]
     POST /switches/NAME/reboot
 """
 
@@ -47,7 +48,12 @@ def state(switch, _query=None):
     allowed = switch.state.allowed_map()
     return dict(describe(switch),
                 ports={port: vlan_sets.format(vlans) for port, vlans in allowed.items()},
-                vlans=vlan_sets.format(switch.vlans()), lif_usage=switch.lif_usage(),
+                vlans=vlan_sets.format(switch.vlans()),
+                suspended=vlan_sets.format(switch.state.suspended()),
+                shut=vlan_sets.format(switch.state.shut()),
+                passing={port: vlan_sets.format(model.passing(vlans, switch.state.carrying()))
+                         for port, vlans in allowed.items()},
+                lif_usage=switch.lif_usage(),
                 sessions=switch.sessions(), rpc_counts=switch.rpc_counts(),
                 faults=switch.faults.describe())
 
@@ -130,8 +136,16 @@ def create_vlans(switch, body):
     vlans = _vlans(body)
     if vlans is vlan_sets.ALL:
         raise _BadRequest('"vlans" must be a list, not all')
-    switch.create_vlans(vlans)
-    return {'vlans': vlan_sets.format(switch.vlans())}
+    if 'state' in body or 'shutdown' in body:
+        shutdown = body.get('shutdown')
+        if shutdown is not None and not isinstance(shutdown, bool):
+            raise _BadRequest('"shutdown" must be true or false')
+        switch.set_vlan_state(vlans, body.get('state'), shutdown)
+    else:
+        switch.create_vlans(vlans)
+    return {'vlans': vlan_sets.format(switch.vlans()),
+            'suspended': vlan_sets.format(switch.state.suspended()),
+            'shut': vlan_sets.format(switch.state.shut())}
 
 
 def reboot(switch, _body):
@@ -263,6 +277,11 @@ class ControlClient:
 
     def create_vlans(self, name, vlans):
         return self._call(f'/switches/{name}/vlans', {'vlans': vlans})
+
+    def set_vlan_state(self, name, vlans, state=None, shutdown=None):
+        body = {'vlans': vlans, 'state': state, 'shutdown': shutdown}
+        return self._call(f'/switches/{name}/vlans',
+                          {key: value for key, value in body.items() if value is not None})
 
     def reboot(self, name):
         return self._call(f'/switches/{name}/reboot', {})

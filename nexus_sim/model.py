@@ -1,5 +1,10 @@
 """The state of one lab Nexus switch: trunk ports, allowed VLAN sets, VLAN database.
 
+A VLAN in the database is active or suspended (``state active|suspend``)
+and shut or not (``shutdown``); a new one is active and not shut.  Only an
+active VLAN that is not shut carries traffic: spanning tree runs for it, it
+counts in the LIF usage, and a trunk port that allows it passes it.
+
 Every change, from NETCONF or from the operator, goes through
 ``SwitchState.apply``: the whole list of changes is checked against a copy
 and committed only if all of it is valid (NX-OS rollback-on-error), so a
@@ -36,7 +41,8 @@ class Limits:
 
 
 class Change(NamedTuple):
-    """One configuration step: op is add, remove, set, vlan-create or vlan-delete."""
+    """One configuration step: op is add, remove, set (on a port), or vlan-create,
+    vlan-delete, vlan-suspend, vlan-activate, vlan-shutdown, vlan-no-shutdown."""
 
     op: str
     port: str | None
@@ -76,6 +82,16 @@ def switch_ports(ports='1/1-48', fex=(), port_channels=()):
     return names
 
 
+VLAN_STATES = {'active': 'vlan-activate', 'suspend': 'vlan-suspend'}
+
+
+def vlan_state_change(state, vlans):
+    """``state active|suspend`` on ``vlans``."""
+    if state not in VLAN_STATES:
+        raise EditRejected(f'VLAN state {state!r} is not active or suspend')
+    return Change(VLAN_STATES[state], None, vlans)
+
+
 def parse_list(text, limits):
     """One add/remove/allowed list as sent in a command, within the switch's limits.
 
@@ -105,13 +121,18 @@ def check_not_reserved(vlans):
         raise EditRejected(f'VLAN(s) {reserved} are reserved for internal use')
 
 
-def port_lif_usage(vlans, vlan_db):
-    """STP logical interfaces of one trunk port: its allowed VLANs that exist."""
-    return len(vlan_db) if vlans is ALL else len(vlans & vlan_db)
+def passing(vlans, carrying):
+    """The VLANs a trunk port allowing ``vlans`` passes: those carrying traffic."""
+    return carrying if vlans is ALL else vlans & carrying
 
 
-def lif_usage(allowed, vlan_db):
-    return sum(port_lif_usage(vlans, vlan_db) for vlans in allowed.values())
+def port_lif_usage(vlans, carrying):
+    """STP logical interfaces of one trunk port: the VLANs it passes."""
+    return len(passing(vlans, carrying))
+
+
+def lif_usage(allowed, carrying):
+    return sum(port_lif_usage(vlans, carrying) for vlans in allowed.values())
 
 
 class _Config(NamedTuple):
@@ -120,6 +141,27 @@ class _Config(NamedTuple):
     allowed: dict
     vlans: frozenset
     lif_usage: int
+    suspended: frozenset = frozenset()
+    shut: frozenset = frozenset()
+
+    @property
+    def carrying(self):
+        """The VLANs that exist, are active and are not shut."""
+        return self.vlans - self.suspended - self.shut
+
+
+class _Draft:
+    """A configuration being changed, before it is checked and committed."""
+
+    def __init__(self, config):
+        self.allowed = dict(config.allowed)
+        self.vlans = set(config.vlans)
+        self.suspended = set(config.suspended)
+        self.shut = set(config.shut)
+
+    def config(self, lif):
+        return _Config(self.allowed, frozenset(self.vlans), lif, frozenset(self.suspended),
+                       frozenset(self.shut))
 
 
 class SwitchState:
@@ -163,6 +205,19 @@ class SwitchState:
     def vlans(self):
         return self._running.vlans
 
+    def suspended(self):
+        return self._running.suspended
+
+    def shut(self):
+        return self._running.shut
+
+    def carrying(self):
+        return self._running.carrying
+
+    def passing(self, port):
+        """The VLANs ``port`` passes: allowed, existing, active and not shut."""
+        return passing(self.allowed(port), self._running.carrying)
+
     def lif_usage(self):
         return self._running.lif_usage
 
@@ -187,10 +242,10 @@ class SwitchState:
         with self.changed:
             changes = [c._replace(port=self.port(c.port)) if c.port else c for c in changes]
             old = self._running
-            allowed, vlans = dict(old.allowed), set(old.vlans)
+            draft = _Draft(old)
             for change in changes:
-                _APPLY[change.op](allowed, vlans, change)
-            new = self._config(old, allowed, frozenset(vlans), {c.port for c in changes})
+                _APPLY[change.op](draft, change)
+            new = self._config(old, draft, {c.port for c in changes})
             if check_lif and new.lif_usage > max(self.limits.lif_limit, old.lif_usage):
                 raise EditRejected(
                     f'Exceeded the logical interface limit: the change needs '
@@ -204,13 +259,15 @@ class SwitchState:
             return changes
 
     @staticmethod
-    def _config(old, allowed, vlans, touched):
+    def _config(old, draft, touched):
         """The new configuration, its LIF usage counted again only where it changed."""
-        if vlans != old.vlans:
-            return _Config(allowed, vlans, lif_usage(allowed, vlans))
-        delta = sum(port_lif_usage(allowed[port], vlans) - port_lif_usage(old.allowed[port], vlans)
-                    for port in touched - {None})
-        return _Config(allowed, vlans, old.lif_usage + delta)
+        new = draft.config(old.lif_usage)
+        carrying = new.carrying
+        if carrying != old.carrying:
+            return new._replace(lif_usage=lif_usage(new.allowed, carrying))
+        delta = sum(port_lif_usage(new.allowed[port], carrying)
+                    - port_lif_usage(old.allowed[port], carrying) for port in touched - {None})
+        return new._replace(lif_usage=old.lif_usage + delta)
 
     def save(self):
         """copy running-config startup-config."""
@@ -230,45 +287,65 @@ class SwitchState:
         self.touch()
 
 
-def _add(allowed, _vlans, change):
+def _add(draft, change):
     check_not_reserved(change.vlans)
-    current = allowed[change.port]
+    current = draft.allowed[change.port]
     if change.vlans is ALL or current is ALL:
-        allowed[change.port] = ALL
+        draft.allowed[change.port] = ALL
     else:
-        allowed[change.port] = current | change.vlans
+        draft.allowed[change.port] = current | change.vlans
 
 
-def _remove(allowed, _vlans, change):
+def _remove(draft, change):
     check_not_reserved(change.vlans)
-    current = allowed[change.port]
+    current = draft.allowed[change.port]
     if change.vlans is ALL:
-        allowed[change.port] = frozenset()
+        draft.allowed[change.port] = frozenset()
     elif current is ALL:
-        allowed[change.port] = _ALL_IDS - change.vlans
+        draft.allowed[change.port] = _ALL_IDS - change.vlans
     else:
-        allowed[change.port] = current - change.vlans
+        draft.allowed[change.port] = current - change.vlans
 
 
-def _set(allowed, _vlans, change):
+def _set(draft, change):
     check_not_reserved(change.vlans)
-    allowed[change.port] = change.vlans
+    draft.allowed[change.port] = change.vlans
 
 
-def _create_vlans(_allowed, vlans, change):
+def _vlan_ids(change):
     if change.vlans is ALL:
-        raise EditRejected('VLAN create needs a VLAN list, not all')
+        raise EditRejected(f'{change.op} needs a VLAN list, not all')
     check_not_reserved(change.vlans)
-    vlans.update(change.vlans)
+    return change.vlans
 
 
-def _delete_vlans(_allowed, vlans, change):
-    if change.vlans is ALL:
-        raise EditRejected('VLAN delete needs a VLAN list, not all')
-    check_not_reserved(change.vlans)
-    if DEFAULT_VLAN in change.vlans:
+def _create_vlans(draft, change):
+    draft.vlans.update(_vlan_ids(change))
+
+
+def _delete_vlans(draft, change):
+    ids = _vlan_ids(change)
+    if DEFAULT_VLAN in ids:
         raise EditRejected('VLAN 1 is the default VLAN and cannot be deleted')
-    vlans.difference_update(change.vlans)
+    for vlan_set in (draft.vlans, draft.suspended, draft.shut):
+        vlan_set.difference_update(ids)
+
+
+def _vlan_setting(attribute, on):
+    """A ``vlan LIST`` sub-command: entering the VLAN's mode creates it, as on NX-OS.
+
+    VLAN 1 can be neither suspended nor shut on NX-OS."""
+    def apply(draft, change):
+        ids = _vlan_ids(change)
+        if on and DEFAULT_VLAN in ids:
+            raise EditRejected('VLAN 1 is the default VLAN: its state cannot be changed')
+        draft.vlans.update(ids)
+        setting = getattr(draft, attribute)
+        if on:
+            setting.update(ids)
+        else:
+            setting.difference_update(ids)
+    return apply
 
 
 _ALL_IDS = vlan_sets.IDS
@@ -280,4 +357,8 @@ _APPLY = {
     'set': _set,
     'vlan-create': _create_vlans,
     'vlan-delete': _delete_vlans,
+    'vlan-suspend': _vlan_setting('suspended', True),
+    'vlan-activate': _vlan_setting('suspended', False),
+    'vlan-shutdown': _vlan_setting('shut', True),
+    'vlan-no-shutdown': _vlan_setting('shut', False),
 }

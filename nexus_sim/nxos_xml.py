@@ -93,10 +93,29 @@ def _config_item(item, limits):
     if name == 'interface':
         return [change for kind in children(item) for change in _interface(kind, limits)]
     if name == 'vlan':
-        return [model.Change('vlan-create', None, _vlan_ids(item, limits))]
+        ids = _vlan_ids(item, limits)
+        mode = child(child(item, 'vlan-id-create-delete'), '__XML__MODE_vlan')
+        settings = [] if mode is None else [_vlan_setting(node) for node in children(mode)]
+        return [model.Change('vlan-create', None, ids)] + [
+            setting(ids) for setting in settings]
     if name == 'no' and [local(c) for c in children(item)] == ['vlan']:
         return [model.Change('vlan-delete', None, _vlan_ids(child(item, 'vlan'), limits))]
     raise model.EditRejected(f'edit-config: unsupported configuration <{name}>')
+
+
+def _vlan_setting(node):
+    """One command in VLAN mode, as a function of the VLAN ids: ``state
+    active|suspend``, ``shutdown``, ``no shutdown`` (the 2014 driver's forms:
+    <state><vstate>, <shutdown/>, <no><shutdown/>)."""
+    name = local(node)
+    if name == 'state':
+        state = (_path(node, 'vstate').text or '').strip().lower()
+        return lambda ids: model.vlan_state_change(state, ids)
+    if name == 'shutdown' and not children(node):
+        return lambda ids: model.Change('vlan-shutdown', None, ids)
+    if name == 'no' and [local(c) for c in children(node)] == ['shutdown']:
+        return lambda ids: model.Change('vlan-no-shutdown', None, ids)
+    raise model.EditRejected(f'edit-config: unsupported VLAN command <{name}>')
 
 
 def _vlan_ids(vlan, limits):

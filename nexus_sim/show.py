@@ -55,11 +55,22 @@ class InterfaceRenderer:
 
 def _running_config(switch, *_):
     allowed = switch.state.allowed_map()
-    vlan_lines = [f'vlan {part}' for part in
-                  vlan_sets.wrap(switch.state.vlans(), 70, 70)]
     blocks = [switch.renderer.block(port, vlans) for port, vlans in allowed.items()]
     return (_header('show running-config') + f'hostname {switch.name}\n\n'
-            + '\n'.join(vlan_lines) + '\n\n' + '\n'.join(blocks))
+            + vlan_config(switch.state) + '\n' + '\n'.join(blocks))
+
+
+def vlan_config(state):
+    """``vlan 1,10-20`` lines for every VLAN, then a block for each VLAN whose
+    settings are not the defaults, as NX-OS prints them."""
+    lines = [f'vlan {part}' for part in vlan_sets.wrap(state.vlans(), 70, 70)]
+    for vlan in sorted(state.suspended() | state.shut()):
+        lines.append(f'vlan {vlan}')
+        if vlan in state.suspended():
+            lines.append('  state suspend')
+        if vlan in state.shut():
+            lines.append('  shutdown')
+    return '\n'.join(lines) + '\n'
 
 
 def _running_config_interface(switch, spec):
@@ -78,10 +89,19 @@ def _running_config_interface(switch, spec):
 def _vlan_brief(switch, *_):
     lines = ['', 'VLAN Name                             Status    Ports',
              '---- -------------------------------- --------- -------------------------------']
-    for vlan in sorted(switch.state.vlans()):
+    state = switch.state
+    for vlan in sorted(state.vlans()):
         name = 'default' if vlan == model.DEFAULT_VLAN else f'VLAN{vlan:04d}'
-        lines.append(f'{vlan:<4} {name:<32} active    ')
+        status = _vlan_status(vlan in state.suspended(), vlan in state.shut())
+        lines.append(f'{vlan:<4} {name:<32} {status:<9} ')
     return '\n'.join(lines) + '\n'
+
+
+def _vlan_status(suspended, shut):
+    """NX-OS's Status column: active, suspended, act/lshut, sus/lshut."""
+    if shut:
+        return 'sus/lshut' if suspended else 'act/lshut'
+    return 'suspended' if suspended else 'active'
 
 
 def _spanning_tree_global(switch, *_):

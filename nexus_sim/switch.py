@@ -84,6 +84,19 @@ class LabSwitch:
         self.apply([model.Change('vlan-create', None, frozenset(vlans))],
                    source='operator', check_lif=False)
 
+    def set_vlan_state(self, vlans, state=None, shutdown=None):
+        """The operator's ``vlan LIST`` / ``state active|suspend`` / ``[no] shutdown``."""
+        vlans = frozenset(vlans)
+        changes = [model.vlan_state_change(state, vlans)] if state is not None else []
+        if shutdown is not None:
+            changes.append(model.Change('vlan-shutdown' if shutdown else 'vlan-no-shutdown',
+                                        None, vlans))
+        self.apply(changes, source='operator', check_lif=False)
+
+    def passing(self, port):
+        """The VLANs ``port`` carries traffic for: allowed, existing, active, not shut."""
+        return self.state.passing(port)
+
     def lif_usage(self):
         return self.state.lif_usage()
 

@@ -93,6 +93,25 @@ def test_drift_vlans_and_journal_through_the_control_interface(simulator):
     assert [e['op'] for e in control.journal('edge', since=2)] == ['add']
 
 
+def test_vlan_state_through_the_control_interface(simulator):
+    ready, control = simulator
+    control.create_vlans('edge', '10-12')
+    control.set_allowed('edge', 'e1/7', '10-12')
+    control.set_vlan_state('edge', '10', state='suspend')
+    assert control.set_vlan_state('edge', '11', shutdown=True) == {
+        'vlans': '1,10-12', 'suspended': '10', 'shut': '11'}
+    state = control.state('edge')
+    assert state['ports']['ethernet1/7'] == '10-12'
+    assert state['passing']['ethernet1/7'] == '12'
+    assert state['passing']['ethernet1/8'] == '1,12'
+    with connect(ready['edge'][0]) as session:
+        brief = session.exec_command(['show vlan brief']).xml
+    assert 'VLAN0010                         suspended' in brief
+    assert 'VLAN0011                         act/lshut' in brief
+    control.set_vlan_state('edge', '10-11', state='active', shutdown=False)
+    assert control.state('edge')['passing']['ethernet1/7'] == '10-12'
+
+
 def test_faults_and_reboot_through_the_control_interface(simulator):
     ready, control = simulator
     address = ready['lab1'][0]
@@ -119,6 +138,9 @@ def trunk_none(port_number):
     (lambda c: c.set_allowed('lab1', 'ethernet9/9', '10'), 'no such port'),
     (lambda c: c.set_allowed('lab1', 'e1/1', '10-5000'), 'VLAN ids run 1-4094'),
     (lambda c: c.create_vlans('lab1', '3968'), 'reserved'),
+    (lambda c: c.set_vlan_state('lab1', '10', state='dormant'), 'not active or suspend'),
+    (lambda c: c.set_vlan_state('lab1', '10', shutdown='yes'), 'must be true or false'),
+    (lambda c: c.set_vlan_state('lab1', '1', state='suspend'), 'default VLAN'),
     (lambda c: c.faults('lab1', latency='slow'), 'bad fault setting'),
     (lambda c: c.faults('lab1', latency=-1), 'latency must be a finite number >= 0'),
     (lambda c: c.faults('lab1', latency='nan'), 'latency must be a finite number >= 0'),

@@ -88,6 +88,26 @@ def test_vlan_create_delete_and_vlan_brief(lab_switch, nexus):
     assert 'VLAN0012' in brief and 'VLAN0011' not in brief
 
 
+def test_a_suspended_or_shut_vlan_passes_no_traffic(lab_switch, nexus):
+    nexus.edit_config(target='running', config=trunk('1/1', '<vlan_id>10-12</vlan_id>'))
+    nexus.edit_config(target='running', config=configure(
+        '<vlan><vlan-id-create-delete><__XML__PARAM_value>10-12</__XML__PARAM_value>'
+        '<__XML__MODE_vlan><state><vstate>suspend</vstate></state></__XML__MODE_vlan>'
+        '</vlan-id-create-delete></vlan>'
+        '<vlan><vlan-id-create-delete><__XML__PARAM_value>11</__XML__PARAM_value>'
+        '<__XML__MODE_vlan><state><vstate>active</vstate></state><shutdown/>'
+        '</__XML__MODE_vlan></vlan-id-create-delete></vlan>'))
+    assert lab_switch.passing('ethernet1/1') == frozenset()
+    brief = nexus.exec_command(['show vlan brief']).xml
+    assert 'VLAN0010                         suspended' in brief
+    assert 'VLAN0011                         act/lshut' in brief
+    nexus.edit_config(target='running', config=configure(
+        '<vlan><vlan-id-create-delete><__XML__PARAM_value>10-11</__XML__PARAM_value>'
+        '<__XML__MODE_vlan><state><vstate>active</vstate></state><no><shutdown/></no>'
+        '</__XML__MODE_vlan></vlan-id-create-delete></vlan>'))
+    assert lab_switch.passing('ethernet1/1') == {10, 11}
+
+
 def test_exec_command_runs_several_commands(lab_switch, nexus):
     nexus.edit_config(target='running', config=create_vlans('10'))
     reply = nexus.exec_command(['show spanning-tree internal info global',

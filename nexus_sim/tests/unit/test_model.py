@@ -162,3 +162,41 @@ def test_lif_usage_kept_up_to_date_equals_a_full_count(edits):
             pass
         assert switch.lif_usage() == model.lif_usage(switch.allowed_map(), switch.vlans())
         assert switch.lif_usage() <= 100
+
+
+def test_a_suspended_or_shut_vlan_carries_no_traffic_and_costs_no_lif():
+    switch = state()
+    switch.apply([model.Change('vlan-create', None, frozenset({10, 11, 12})),
+                  model.Change('set', 'ethernet1/1', frozenset({10, 11, 12}))])
+    assert switch.lif_usage() == 3 * 4 + 3
+    switch.apply([model.Change('vlan-suspend', None, frozenset({10})),
+                  model.Change('vlan-shutdown', None, frozenset({11}))])
+    assert switch.allowed('ethernet1/1') == {10, 11, 12}
+    assert switch.passing('ethernet1/1') == {12}
+    assert switch.passing('ethernet1/2') == {1, 12}
+    assert switch.lif_usage() == 2 * 3 + 1
+    switch.apply([model.Change('vlan-activate', None, frozenset({10})),
+                  model.Change('vlan-no-shutdown', None, frozenset({11}))])
+    assert switch.passing('ethernet1/1') == {10, 11, 12}
+    assert switch.lif_usage() == 3 * 4 + 3
+
+
+def test_vlan_settings_create_the_vlan_and_outlive_a_create_but_not_a_delete():
+    switch = state()
+    switch.apply([model.Change('vlan-suspend', None, frozenset({20}))])
+    assert switch.vlans() == {1, 20} and switch.suspended() == {20}
+    switch.apply([model.Change('vlan-create', None, frozenset({20}))])
+    assert switch.suspended() == {20}
+    switch.apply([model.Change('vlan-delete', None, frozenset({20})),
+                  model.Change('vlan-create', None, frozenset({20}))])
+    assert switch.suspended() == frozenset() and switch.carrying() == {1, 20}
+
+
+def test_vlan_1_cannot_be_suspended_or_shut():
+    switch = state()
+    for op in ('vlan-suspend', 'vlan-shutdown'):
+        with pytest.raises(model.EditRejected, match='default VLAN'):
+            switch.apply([model.Change(op, None, frozenset({1}))])
+    assert switch.carrying() == {1}
+    with pytest.raises(model.EditRejected, match='not active or suspend'):
+        model.vlan_state_change('dormant', frozenset({5}))

@@ -131,3 +131,32 @@ def test_error_reply_is_an_rpc_error():
         'no <such> thing'
     assert reply.xpath('string(nc:rpc-error/nc:error-tag)', namespaces=ns) == \
         'operation-failed'
+
+
+def vlan_mode(vlan_list, commands):
+    return ('<vlan><vlan-id-create-delete><__XML__PARAM_value>'
+            f'{vlan_list}</__XML__PARAM_value><__XML__MODE_vlan>{commands}</__XML__MODE_vlan>'
+            '</vlan-id-create-delete></vlan>')
+
+
+@pytest.mark.parametrize('commands, ops', [
+    ('<state><vstate>suspend</vstate></state>', ['vlan-create', 'vlan-suspend']),
+    ('<state><vstate>active</vstate></state><no><shutdown/></no>',
+     ['vlan-create', 'vlan-activate', 'vlan-no-shutdown']),
+    ('<shutdown/>', ['vlan-create', 'vlan-shutdown']),
+    ('', ['vlan-create']),
+])
+def test_vlan_state_and_shutdown_forms(commands, ops):
+    found = changes(vlan_mode('10-11', commands))
+    assert [change.op for change in found] == ops
+    assert all(change.vlans == {10, 11} for change in found)
+
+
+@pytest.mark.parametrize('commands, message', [
+    ('<state><vstate>dormant</vstate></state>', 'not active or suspend'),
+    ('<state/>', 'lacks <vstate>'),
+    ('<mtu>9000</mtu>', 'unsupported VLAN command <mtu>'),
+])
+def test_bad_vlan_commands_are_refused(commands, message):
+    with pytest.raises(model.EditRejected, match=message):
+        model.SwitchState(['ethernet1/1']).apply(changes(vlan_mode('10', commands)))

@@ -85,3 +85,17 @@ def test_copy_running_config_saves_it(switch):
 def test_bad_commands_are_refused(switch, command, message):
     with pytest.raises(show.CommandError, match=message):
         show.run(switch, command)
+
+
+def test_vlan_state_shows_in_vlan_brief_and_running_config(switch):
+    switch.state.apply([model.Change('vlan-create', None, frozenset({10, 11, 12, 13})),
+                        model.Change('vlan-suspend', None, frozenset({11, 13})),
+                        model.Change('vlan-shutdown', None, frozenset({12, 13}))])
+    brief = show.run(switch, 'show vlan brief')
+    assert '\n10   VLAN0010                         active    ' in brief
+    assert '\n11   VLAN0011                         suspended ' in brief
+    assert '\n12   VLAN0012                         act/lshut ' in brief
+    assert '\n13   VLAN0013                         sus/lshut ' in brief
+    config = show.run(switch, 'show running-config')
+    assert ('vlan 1,10-13\nvlan 11\n  state suspend\nvlan 12\n  shutdown\n'
+            'vlan 13\n  state suspend\n  shutdown\n') in config
