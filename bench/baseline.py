@@ -39,6 +39,7 @@ import time
 from ncclient import manager
 
 from bench import sync
+from nexus_sim import vlans as sim_vlans
 from psvm_listener import plan
 from psvm_listener import vlans
 from psvm_listener.drivers import cisco_nexus_netconf
@@ -116,7 +117,7 @@ def _compare(rig, switches, switch_ids):
         switches[0], lambda port: old_sync(switches[0], port), TARGETED_ROUNDS)
     for switch in switches:
         for port in switch.ports():
-            switch.set_allowed(port, vlans.ALL)
+            switch.set_allowed(port, sim_vlans.ALL)
     initial = sync.sync_all(rig, switch_ids)
     steady = sync.sync_all(rig, switch_ids)
     targeted = sync.targeted_sync(

@@ -31,7 +31,7 @@ import tempfile
 import time
 
 from nexus_sim import LabSwitch
-from psvm_listener import vlans
+from nexus_sim import vlans as sim_vlans
 from psvm_listener.lab import publisher
 from tests import databases
 from tests import listener_rig
@@ -215,7 +215,7 @@ def _listener(rig, placement, path):
     process = subprocess.Popen([command, '--config-file', str(config)])
     transport = messaging.notification_transport(exchange=exchange)
     try:
-        rig.switch.wait_for(lambda: all(lab.allowed(port) is not vlans.ALL
+        rig.switch.wait_for(lambda: all(lab.allowed(port) is not sim_vlans.ALL
                                         for lab, port in placement.values()), timeout=300)
         yield process, publisher.NovaPublisher(transport)
         process.send_signal(signal.SIGTERM)

@@ -68,7 +68,8 @@ def lif_figures(text):
 
 
 def edit_config(plan, max_items, max_chars):
-    """The ``<config>`` that applies ``plan``: create, replace, add, remove.
+    """The ``<config>`` that applies ``plan``: create (active, not shut), replace,
+    add, remove.
 
     Each VLAN list is cut into chunks the device takes whole; one chunk is
     one ``<vlan>`` or one ``<switchport>`` command, all in this one document.
@@ -82,7 +83,7 @@ def edit_config(plan, max_items, max_chars):
     for part in lists(plan.create):
         create = _sub(mode, 'vlan', 'vlan-id-create-delete')
         _sub(create, '__XML__PARAM_value').text = part
-        _sub(create, '__XML__MODE_vlan')
+        _active_and_up(_sub(create, '__XML__MODE_vlan'))
     for change in plan.changes:
         if change.replace is not None:
             first, *rest = lists(change.replace) or ['none']
@@ -94,6 +95,13 @@ def edit_config(plan, max_items, max_chars):
             for part in lists(getattr(change, verb)):
                 _allowed(mode, change.port, verb, f'{verb}-vlans').text = part
     return config
+
+
+def _active_and_up(vlan_mode):
+    """``state active`` and ``no shutdown``, as the 2014 driver configured them: a VLAN
+    an operator suspended or shut passes no traffic, even where a port allows it."""
+    _sub(vlan_mode, 'state', 'vstate').text = 'active'
+    _sub(vlan_mode, 'no', 'shutdown')
 
 
 def _sub(parent, *names):

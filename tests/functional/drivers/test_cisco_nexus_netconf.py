@@ -55,8 +55,18 @@ def test_one_edit_applies_fex_and_port_channel_changes_in_order(lab_switch, driv
     assert lab_switch.allowed('ethernet101/1/7') == {1, 10, 40}
     assert lab_switch.allowed('port-channel20') == {1, 40}
     ops = [entry['op'] for entry in lab_switch.journal() if entry['source'] == 'netconf']
-    assert ops == ['vlan-create', 'set', 'set', 'add', 'remove']
+    assert ops == ['vlan-create', 'vlan-activate', 'vlan-no-shutdown', 'set', 'set', 'add',
+                   'remove']
     assert lab_switch.rpc_counts()['edit-config'] == 1
+
+
+def test_vlans_it_adds_are_active_and_not_shut_so_they_pass_traffic(lab_switch, driver):
+    lab_switch.set_vlan_state({30}, state='suspend')
+    lab_switch.set_vlan_state({40}, shutdown=True)
+    actual = driver.read(['ethernet1/1']).allowed
+    driver.apply(plan.make_plan({'ethernet1/1': frozenset({30, 40})}, actual, frozenset({1})))
+    assert lab_switch.allowed('ethernet1/1') == {1, 30, 40}
+    assert lab_switch.passing('ethernet1/1') == {1, 30, 40}
 
 
 def test_lists_longer_than_the_device_takes_are_chunked_in_one_edit():

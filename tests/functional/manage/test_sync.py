@@ -1,6 +1,6 @@
 import pytest
 
-from psvm_listener import vlans
+from nexus_sim import vlans as sim_vlans
 from tests import listener_rig
 from tests import messaging
 from tests.functional.manage.conftest import Manage
@@ -11,7 +11,7 @@ def test_plan_prints_per_port_changes_and_touches_nothing(world):
     table = manage.ok('plan')
     assert '| 1         | ethernet1/3     | all → 1,100-101 |' in table
     assert 'ethernet101/1/2' in table
-    assert rig.switch.allowed('ethernet1/3') is vlans.ALL
+    assert rig.switch.allowed('ethernet1/3') is sim_vlans.ALL
     assert 'edit-config' not in rig.switch.rpc_counts()
     [result] = manage.json('plan', '--host', 'compute-2')
     assert result['changes'] == [{'port': 'ethernet101/1/2', 'add': 'none',
@@ -37,7 +37,7 @@ def test_sync_local_refuses_while_psvm_is_false(world, tmp_path):
     config = tmp_path / 'psvm.conf'
     config.write_text(config.read_text().replace('psvm = True', 'psvm = False'))
     assert 'psvm is False' in manage.fails('sync', '--local')
-    assert rig.switch.allowed('ethernet1/3') is vlans.ALL
+    assert rig.switch.allowed('ethernet1/3') is sim_vlans.ALL
     assert 'edit-config' not in rig.switch.rpc_counts()
 
 

@@ -4,8 +4,8 @@ import logging
 
 import pytest
 
+from nexus_sim import vlans as sim_vlans
 from psvm_listener import plan
-from psvm_listener import vlans
 from psvm_listener.drivers import base as driver_base
 from psvm_listener.inventory import NovaUnavailable
 from tests import databases
@@ -23,7 +23,7 @@ def test_initial_install_narrows_every_bound_port_from_all(tmp_path, lab_switch,
         assert lab_switch.allowed('ethernet1/19') == {1, 100, 101, 105}
         assert lab_switch.allowed('ethernet101/1/7') == {1, 100, 300}
         assert lab_switch.allowed('port-channel20') == {1, 200}
-        assert lab_switch.allowed('ethernet1/20') is vlans.ALL
+        assert lab_switch.allowed('ethernet1/20') is sim_vlans.ALL
         assert {100, 101, 105, 200, 300} <= lab_switch.vlans()
         assert result.rpcs == 2 and lab_switch.rpc_counts() == {
             'exec-command': 1, 'edit-config': 1}
@@ -86,7 +86,7 @@ def test_targeted_sync_touches_only_the_ports_asked_for(rig):
     rig.host('compute-2', 'ethernet1/10', vlans=(101,))
     result = rig.sync(['e1/9'])
     assert [c.port for c in result.changes] == ['ethernet1/9']
-    assert rig.switch.allowed('ethernet1/10') is vlans.ALL
+    assert rig.switch.allowed('ethernet1/10') is sim_vlans.ALL
 
 
 def test_lif_limit_refuses_additions_and_reports_usage(rig):
@@ -123,7 +123,7 @@ def test_dry_run_returns_the_plan_and_changes_nothing(rig):
     rig.host('compute-1', 'ethernet1/14', vlans=(100,))
     result = rig.sync(dry_run=True)
     assert result.changes == (plan.PortChange('ethernet1/14', replace=frozenset({1, 100})),)
-    assert rig.switch.allowed('ethernet1/14') is vlans.ALL
+    assert rig.switch.allowed('ethernet1/14') is sim_vlans.ALL
     assert 'edit-config' not in rig.switch.rpc_counts()
     assert rig.database.get_switch(rig.switch_id)['last_sync_result'] is None
 
@@ -159,7 +159,7 @@ def test_rejected_edit_is_a_permanent_error_and_recorded(rig):
     rig.switch.faults.fail_next_edits(1)
     with pytest.raises(driver_base.Rejected, match='injected fault'):
         rig.sync()
-    assert rig.switch.allowed('ethernet1/17') is vlans.ALL
+    assert rig.switch.allowed('ethernet1/17') is sim_vlans.ALL
     assert 'failed: Rejected' in rig.database.get_switch(rig.switch_id)['last_sync_result']
     rig.sync()
     assert rig.switch.allowed('ethernet1/17') == {1, 100}
@@ -183,7 +183,7 @@ def test_without_save_config_a_reboot_loses_the_sync(rig):
     rig.host('compute-1', 'ethernet1/18', vlans=(100,))
     rig.sync()
     rig.switch.reboot()
-    assert rig.switch.allowed('ethernet1/18') is vlans.ALL
+    assert rig.switch.allowed('ethernet1/18') is sim_vlans.ALL
     assert rig.sync().changes and rig.switch.allowed('ethernet1/18') == {1, 100}
 
 

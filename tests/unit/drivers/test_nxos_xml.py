@@ -55,6 +55,7 @@ def test_edit_config_creates_then_replaces_then_adds_then_removes():
     steps = [(e.getparent().tag, e.tag, e.text) for e in config.iter()
              if e.text and e.tag not in ('interface',)]
     assert steps == [('vlan-id-create-delete', '__XML__PARAM_value', '5,7'),
+                     ('state', 'vstate', 'active'),
                      ('vlan', 'vlan_id', '1,5'),
                      ('add', 'add-vlans', '7'),
                      ('remove', 'remove-vlans', '8')]
@@ -62,6 +63,7 @@ def test_edit_config_creates_then_replaces_then_adds_then_removes():
     assert modes == ['__XML__MODE_if-eth-port-channel-switch', '__XML__MODE_if-ethernet-switch',
                      '__XML__MODE_if-ethernet-switch']
     assert b'<interface>101/1/7</interface>' in etree.tostring(config)
+    assert b'<no><shutdown/></no></__XML__MODE_vlan>' in etree.tostring(config)
 
 
 def test_edit_config_splits_lists_to_the_device_limits():
