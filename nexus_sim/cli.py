@@ -3,9 +3,11 @@
     psvm-nexus-sim --listen 127.0.0.1:8830 --listen lab2=127.0.0.1:8831 \\
         --user admin:secret --ports 1/1-48 --fex 101-104 --lif-limit 32000
 
-Prints one line per switch, ``ready NAME HOST:PORT SHA256:...``, then
-``control URL`` (the loopback control interface), and serves until
-SIGINT or SIGTERM.
+Prints one line per switch, ``ready NAME HOST:PORT SHA256:...``, one line
+per NX-API front end (``--nxapi-http``/``--nxapi-https``, on the switch's
+host), ``nxapi NAME URL [SHA256:...]`` (the fingerprint of the self-signed
+certificate made at start), then ``control URL`` (the loopback control
+interface), and serves until SIGINT or SIGTERM.
 """
 
 import argparse
@@ -56,6 +58,21 @@ def _ports(text):
     return text
 
 
+def _nxapi_port(text):
+    name, _, port = text.rpartition('=')
+    if not port.isdigit() or int(port) > 65535:
+        raise argparse.ArgumentTypeError(f'{text!r} is not [NAME=]PORT')
+    return name or None, int(port)
+
+
+def _nxapi_ports(choices, name):
+    """The one port ``name`` serves on, from --nxapi-http or --nxapi-https; None: off."""
+    ports = [port for wanted, port in choices if wanted in (None, name)]
+    if len(ports) > 1 and ports.count(0) != len(ports):
+        raise ValueError(f'switch {name}: two NX-API ports of one kind: {ports}')
+    return ports[0] if ports else None
+
+
 def parser():
     p = argparse.ArgumentParser(prog='psvm-nexus-sim', description=__doc__.split('\n')[0])
     p.add_argument('--listen', action='append', type=_listen, metavar='[NAME=]HOST:PORT',
@@ -80,6 +97,13 @@ def parser():
     p.add_argument('--host-key-dir', metavar='DIR',
                    help='keep each switch host key in DIR/NAME.key (created if missing) '
                         'so fingerprints survive restarts; default: fresh keys')
+    p.add_argument('--nxapi-http', action='append', type=_nxapi_port, default=[],
+                   metavar='[NAME=]PORT',
+                   help='serve NX-API over HTTP on PORT (0: any) of the named switch, '
+                        'or of every switch without NAME (repeatable)')
+    p.add_argument('--nxapi-https', action='append', type=_nxapi_port, default=[],
+                   metavar='[NAME=]PORT',
+                   help='serve NX-API over HTTPS likewise, with a self-signed certificate')
     p.add_argument('--control-port', type=int, default=0,
                    help='port of the control interface on 127.0.0.1 (default: any)')
     p.add_argument('--verbose', action='store_true',
@@ -106,6 +130,8 @@ def build_switches(args):
                       port_channels=args.port_channels, lif_limit=args.lif_limit,
                       max_list_items=args.max_list_items, max_list_chars=args.max_list_chars,
                       max_sessions=args.max_sessions, host=host, port=port, name=name,
+                      nxapi_http_port=_nxapi_ports(args.nxapi_http, name),
+                      nxapi_https_port=_nxapi_ports(args.nxapi_https, name),
                       host_key_file=(os.path.join(args.host_key_dir, f'{name}.key')
                                      if args.host_key_dir else None))
             for name, (_, host, port) in zip(names, listens, strict=True)]
@@ -127,6 +153,10 @@ def main(argv=None):
         switch.start()
         host, port = switch.address
         print(f'ready {switch.name} {host}:{port} {switch.fingerprint}', flush=True)
+    for switch in switches:
+        for scheme, front in switch.nxapi.items():
+            words = [front.url] + ([switch.tls_fingerprint] if scheme == 'https' else [])
+            print(f'nxapi {switch.name} ' + ' '.join(words), flush=True)
     controller.start()
     print(f'control {controller.url}', flush=True)
     stop.wait()

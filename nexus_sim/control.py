@@ -41,7 +41,9 @@ class _NotFound(Exception):
 def describe(switch):
     host, port = switch.address
     return {'name': switch.name, 'host': host, 'port': port,
-            'fingerprint': switch.fingerprint}
+            'fingerprint': switch.fingerprint,
+            'nxapi': {scheme: front.url for scheme, front in switch.nxapi.items()},
+            'tls_fingerprint': switch.tls_fingerprint}
 
 
 def state(switch, _query=None):

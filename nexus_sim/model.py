@@ -41,7 +41,7 @@ class Limits:
 
 
 class Change(NamedTuple):
-    """One configuration step: op is add, remove, set (on a port), or vlan-create,
+    """One configuration step: op is add, remove, set, except (on a port), or vlan-create,
     vlan-delete, vlan-suspend, vlan-activate, vlan-shutdown, vlan-no-shutdown."""
 
     op: str
@@ -312,6 +312,12 @@ def _set(draft, change):
     draft.allowed[change.port] = change.vlans
 
 
+def _except(draft, change):
+    """``allowed vlan except LIST``: every id but those (reserved ones included)."""
+    check_not_reserved(change.vlans)
+    draft.allowed[change.port] = _ALL_IDS - change.vlans
+
+
 def _vlan_ids(change):
     if change.vlans is ALL:
         raise EditRejected(f'{change.op} needs a VLAN list, not all')
@@ -355,6 +361,7 @@ _APPLY = {
     'add': _add,
     'remove': _remove,
     'set': _set,
+    'except': _except,
     'vlan-create': _create_vlans,
     'vlan-delete': _delete_vlans,
     'vlan-suspend': _vlan_setting('suspended', True),

@@ -6,12 +6,17 @@ import time
 from nexus_sim import interfaces as port_names
 from nexus_sim import model
 from nexus_sim import vlans as vlan_sets
+from nexus_sim.vlans import ALL
 
 VERSION = '7.3(0)N1(1)'
 
 
 class CommandError(model.EditRejected):
     """A command the switch does not know, or one with a bad argument."""
+
+
+class NoStructuredOutput(CommandError):
+    """A command NX-API answers only as text (cli_show_ascii): code 501."""
 
 
 def run(switch, command):
@@ -73,15 +78,21 @@ def vlan_config(state):
     return '\n'.join(lines) + '\n'
 
 
-def _running_config_interface(switch, spec):
+def _ports(switch, spec, allowed):
+    """The ports ``spec`` names (NX-OS ranges), each one the switch has."""
     try:
         wanted = model.expand_ports(spec.replace(' ', ''))
     except port_names.InvalidPortName as exc:
         raise CommandError(f'Invalid interface {spec!r}: {exc}')
-    allowed = switch.state.allowed_map()
     missing = [port for port in wanted if port not in allowed]
     if missing:
         raise CommandError(f'Invalid interface {missing[0]}: no such port on this switch')
+    return wanted
+
+
+def _running_config_interface(switch, spec):
+    allowed = switch.state.allowed_map()
+    wanted = _ports(switch, spec, allowed)
     blocks = [switch.renderer.block(port, allowed[port]) for port in wanted]
     return _header(f'show running-config interface {spec}') + '\n' + '\n'.join(blocks)
 
@@ -132,4 +143,59 @@ _COMMANDS = [
     (re.compile(r'^show spanning-tree internal info global$'), _spanning_tree_global),
     (re.compile(r'^show inventory$'), _inventory),
     (re.compile(r'^copy running-config startup-config$'), _copy_running_startup),
+]
+
+
+def structured(switch, command):
+    """The JSON body NX-API's cli_show gives for ``command``.
+
+    Only some commands have structured output; the others raise
+    NoStructuredOutput, as NX-OS answers them (code 501).  A table of one
+    row is an object, of several a list: NX-API's own quirk.
+    """
+    text = ' '.join(command.split()).lower()
+    for pattern, answer in _STRUCTURED:
+        match = pattern.match(text)
+        if match:
+            return answer(switch, *match.groups())
+    run(switch, command)
+    raise NoStructuredOutput('Structured output unsupported')
+
+
+def _table(name, rows):
+    return {f'TABLE_{name}': {f'ROW_{name}': rows[0] if len(rows) == 1 else rows}}
+
+
+def _switchport(switch, spec=None):
+    allowed = switch.state.allowed_map()
+    ports = _ports(switch, spec, allowed) if spec else list(allowed)
+    return _table('interface', [{
+        'interface': port_names.display_name(port), 'switchport': 'Enabled',
+        'switchport_monitor': 'Not enabled', 'oper_mode': 'trunk',
+        'access_vlan': 1, 'access_vlan_name': 'default', 'native_vlan': 1,
+        'native_vlan_name': 'default',
+        'trunk_vlans': vlan_sets.format(vlan_sets.IDS if allowed[port] is ALL
+                                        else allowed[port]),
+    } for port in ports])
+
+
+def _vlan_brief_rows(switch, *_):
+    state = switch.state
+    carrying = state.carrying()
+    allowed = state.allowed_map()
+    return _table('vlanbriefxbrief', [{
+        'vlanshowbr-vlanid': vlan, 'vlanshowbr-vlanid-utf': vlan,
+        'vlanshowbr-vlanname': 'default' if vlan == model.DEFAULT_VLAN else f'VLAN{vlan:04d}',
+        'vlanshowbr-vlanstate': 'suspend' if vlan in state.suspended() else 'active',
+        'vlanshowbr-shutstate': 'shutdown' if vlan in state.shut() else 'noshutdown',
+        'vlanshowplist-ifidx': ','.join(
+            port_names.display_name(port) for port, vlans in allowed.items()
+            if vlan in carrying and (vlans is ALL or vlan in vlans)),
+    } for vlan in sorted(state.vlans())])
+
+
+_STRUCTURED = [
+    (re.compile(r'^show interface switchport$'), _switchport),
+    (re.compile(r'^show interface (.+) switchport$'), _switchport),
+    (re.compile(r'^show vlan brief$'), _vlan_brief_rows),
 ]

@@ -4,14 +4,18 @@ import inspect
 import time
 
 from nexus_sim import model
+from nexus_sim import nxapi
 from nexus_sim import server
 from nexus_sim import show
+from nexus_sim import tls
 from nexus_sim import vlans as vlan_sets
 from nexus_sim.faults import Faults
 
 
 class LabSwitch:
-    """A Nexus 5K with FEX, reachable over SSH/NETCONF on ``address``.
+    """A Nexus 5K with FEX, reachable over SSH/NETCONF on ``address`` and, when
+    ``nxapi_http_port`` or ``nxapi_https_port`` is given (0: any free port), over
+    NX-API too: one switch model behind both, as a Nexus 5600/9000 serves both.
 
     Every read and change here is what an operator at the console would see
     or do; changes made this way are journalled with source 'operator'.
@@ -19,7 +23,8 @@ class LabSwitch:
 
     def __init__(self, users=None, ports='1/1-48', fex=(), port_channels=(),
                  lif_limit=32000, max_list_items=64, max_list_chars=512,
-                 host='127.0.0.1', port=0, host_key_file=None, name='lab1', max_sessions=8):
+                 host='127.0.0.1', port=0, host_key_file=None, name='lab1', max_sessions=8,
+                 nxapi_http_port=None, nxapi_https_port=None):
         self.name = name
         self.users = dict(users if users is not None else {'admin': 'secret'})
         self.limits = model.Limits(lif_limit, max_list_items, max_list_chars, max_sessions)
@@ -30,6 +35,13 @@ class LabSwitch:
         self.host_key = server.load_host_key(host_key_file)
         self._stopped = False
         self._server = server.SshServer(self, host, port)
+        self.tls = tls.Identity(name, host) if nxapi_https_port is not None else None
+        self.nxapi = {}
+        if nxapi_http_port is not None:
+            self.nxapi['http'] = nxapi.NxapiServer(self, host, nxapi_http_port)
+        if self.tls is not None:
+            self.nxapi['https'] = nxapi.NxapiServer(self, host, nxapi_https_port,
+                                                    self.tls.server_context())
 
     def __enter__(self):
         return self.start()
@@ -39,6 +51,8 @@ class LabSwitch:
 
     def start(self):
         self._server.start()
+        for front in self.nxapi.values():
+            front.start()
         return self
 
     def stop(self):
@@ -46,6 +60,8 @@ class LabSwitch:
             self._stopped = True
             self.state.touch()
         self._server.stop()
+        for front in self.nxapi.values():
+            front.stop()
 
     def stopped(self):
         return self._stopped
@@ -58,6 +74,15 @@ class LabSwitch:
     def fingerprint(self):
         """'SHA256:<base64 without padding>', as OpenSSH prints it."""
         return self.host_key.fingerprint
+
+    @property
+    def tls_fingerprint(self):
+        """The NX-API certificate's 'SHA256:<base64>', or None without HTTPS."""
+        return self.tls.fingerprint if self.tls else None
+
+    def nxapi_url(self, scheme='https'):
+        """'https://127.0.0.1:PORT/ins'; KeyError when NX-API is off for ``scheme``."""
+        return self.nxapi[scheme].url
 
     def ports(self):
         return self.state.ports()
@@ -113,6 +138,8 @@ class LabSwitch:
         """Running config back to startup config; every session is dropped."""
         self.state.reboot()
         self._server.drop_connections()
+        for front in self.nxapi.values():
+            front.drop_connections()
         for port, vlans in self.state.allowed_map().items():
             self.renderer.block(port, vlans)
 

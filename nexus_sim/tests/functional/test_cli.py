@@ -202,3 +202,15 @@ def test_a_host_key_file_that_is_no_key_is_refused(tmp_path):
     _, errors = process.communicate(timeout=30)
     assert process.returncode == 2
     assert 'does not hold an SSH private key' in errors
+
+
+def test_nxapi_front_ends_print_their_urls_and_certificate_fingerprint():
+    process = start('--listen', '127.0.0.1:0', '--listen', 'nine=127.0.0.1:0',
+                    '--nxapi-http', 'nine=0', '--nxapi-https', 'nine=0')
+    lines = [process.stdout.readline().split() for _ in range(5)]
+    stop(process)
+    assert [line[0] for line in lines] == ['ready', 'ready', 'nxapi', 'nxapi', 'control']
+    (_, _, http_url), (_, name, https_url, fingerprint) = lines[2], lines[3]
+    assert name == 'nine' and http_url.startswith('http://127.0.0.1:')
+    assert https_url.startswith('https://127.0.0.1:') and https_url.endswith('/ins')
+    assert fingerprint.startswith('SHA256:') and len(fingerprint) == 7 + 43
