@@ -6,8 +6,6 @@ start-up by ``load``: oslo.config converts values lazily, so a bad value in a
 file would otherwise surface only when first read, deep inside a sync.
 """
 
-import os
-
 from oslo_config import cfg
 from oslo_config import types
 
@@ -53,10 +51,12 @@ default_opts = [
                help='Spanning-tree logical interfaces (ports x VLANs) a '
                     'switch may carry; a sync that would cross it is refused. '
                     'Nexus 5500 on 5.1(3)N1(1): 32,000.'),
-    cfg.StrOpt('state_path', default=os.path.join(os.getcwd(), 'state'),
-               sample_default='<working directory>/state',
+    cfg.StrOpt('state_path', default='/var/lib/psvm',
                help='Directory for psvm-listener\'s own files (the default '
-                    'SQLite database, the credential key).'),
+                    'SQLite database, the credential key). The same for '
+                    'every process, whatever its working directory, so the '
+                    'services and an administrator\'s psvm-manage share one '
+                    'database and one key.'),
 ]
 
 database_opts = [
@@ -68,11 +68,11 @@ database_opts = [
 
 nova_opts = [
     cfg.StrOpt('connection', secret=True,
-               default='sqlite:///$state_path/nova.sqlite',
-               help='SQLAlchemy URL of nova\'s database, read only. Give a '
-                    'user with SELECT on networks, fixed_ips, instances, '
-                    'virtual_interfaces, migrations, compute_nodes and '
-                    'services.'),
+               help='SQLAlchemy URL of nova\'s database, read only (no '
+                    'default: it is nova\'s, never a file of psvm-listener). '
+                    'Give a user with SELECT on networks, fixed_ips, '
+                    'instances, virtual_interfaces, migrations, compute_nodes '
+                    'and services (etc/psvm/nova-grants.sql).'),
 ]
 
 credential_opts = [

@@ -39,6 +39,13 @@ ENDED_MIGRATION_STATUSES = (
 FEW_HOSTS = 20
 
 
+NOT_CONFIGURED = (
+    'option nova.connection is not set: set [nova] connection to the SQLAlchemy URL of '
+    "nova's database, with a user that may only read it (for example "
+    'mysql+pymysql://psvm_ro:SECRET@nova-db.example.net/nova; etc/psvm/nova-grants.sql '
+    'has the grants)')
+
+
 class NovaUnavailable(errors.RetryLater):
     """Nova's database cannot be read now; expect nothing, remove nothing."""
 
@@ -196,12 +203,15 @@ class Inventory:
     """Expected VLAN sets per host and per compute node, from nova's DB."""
 
     def __init__(self, nova_url):
+        if not nova_url:
+            raise conf.ConfigError(NOT_CONFIGURED)
         try:
             self.engine = _read_only_engine(nova_url)
         except sa.exc.ArgumentError as exc:
             raise conf.ConfigError(
                 f'invalid value for option nova.connection: not a usable database URL: {exc}')
-        self._where = self.engine.url.render_as_string(hide_password=True)
+        # As configured: the engine's URL of a SQLite file is rewritten read-only.
+        self._where = sa.engine.make_url(nova_url).render_as_string(hide_password=True)
         self._node_host = None
         self._instance_ips_indexed = False
         self._statements = {}

@@ -73,3 +73,14 @@ def test_sample_config_is_fresh(tmp_path):
     with open(ROOT / 'etc/psvm/psvm.conf.sample') as committed:
         assert out.read_text() == committed.read(), (
             'etc/psvm/psvm.conf.sample is stale: run "make genconfig"')
+
+
+def test_state_path_is_the_same_from_any_working_directory(fresh_conf, tmp_path,
+                                                           monkeypatch):
+    """A systemd service and an administrator's shell share one database and key."""
+    monkeypatch.chdir(tmp_path)
+    conf.load([], conf=fresh_conf, default_config_files=[])
+    assert fresh_conf.state_path == '/var/lib/psvm'
+    assert fresh_conf.database.connection == 'sqlite:////var/lib/psvm/psvm.sqlite'
+    assert fresh_conf.credentials.key_file == '/var/lib/psvm/credential.key'
+    assert fresh_conf.nova.connection is None

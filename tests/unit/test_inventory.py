@@ -25,3 +25,20 @@ def test_unusable_url_is_a_config_error_naming_the_option_not_the_password(url):
     with pytest.raises(conf.ConfigError, match='nova.connection') as raised:
         inventory.Inventory(url)
     assert 'secret' not in str(raised.value)
+
+
+@pytest.mark.parametrize('url', [None, ''])
+def test_unset_connection_names_the_option_and_what_to_set(url):
+    with pytest.raises(conf.ConfigError) as raised:
+        inventory.Inventory(url)
+    assert str(raised.value).startswith(
+        'option nova.connection is not set: set [nova] connection to the SQLAlchemy URL of '
+        "nova's database")
+
+
+def test_errors_name_the_sqlite_file_as_configured(tmp_path):
+    reader = inventory.Inventory(f'sqlite:///{tmp_path}/missing.sqlite')
+    with pytest.raises(inventory.NovaUnavailable) as raised:
+        reader.vlans_by_host(['h1'])
+    assert f'cannot read the nova database sqlite:///{tmp_path}/missing.sqlite: ' \
+        in str(raised.value)
