@@ -43,6 +43,24 @@ class Metrics:
         self.lif_usage = prom.Gauge(
             'psvm_lif_usage', 'Spanning-tree logical interfaces (ports x VLANs) per switch',
             ['switch'], registry=r)
+        self.lif_limit = prom.Gauge(
+            'psvm_lif_limit', 'Logical interfaces a switch may carry: the lower of '
+            'psvm_lif_limit and the switch\'s own limit', ['switch'], registry=r)
+        self.refusals = prom.Counter(
+            'psvm_sync_refusals', 'Parts of plans a guard refused, per switch and guard',
+            ['switch', 'guard'], registry=r)
+        self.drift_repaired = prom.Counter(
+            'psvm_drift_repaired', 'Ports a sync changed to allow what nova expects',
+            ['switch'], registry=r)
+        self.last_success = prom.Gauge(
+            'psvm_last_successful_sync_timestamp_seconds',
+            'When a sync of the switch last succeeded (Unix time)', ['switch'], registry=r)
+        self.sync_interval = prom.Gauge(
+            'psvm_sync_interval_seconds', 'Seconds between two full syncs '
+            '(psvm_sync_interval)', registry=r)
+        self.consuming = prom.Gauge(
+            'psvm_notification_listener_running', '1 while the notification listener '
+            'takes messages from the broker, 0 once it stopped', registry=r)
 
     def serve(self, address, port):
         """Start the /metrics HTTP endpoint; returns the server and its port."""

@@ -352,9 +352,19 @@ class Reconciler:
             memory.release_free_memory()
         self.metrics.sync_duration.labels(label).observe(finished - started)
         self.metrics.latency.observe(finished - marked_at)
-        if result.lif_usage is not None:
-            self.metrics.lif_usage.labels(label).set(result.lif_usage)
+        self._count(label, result)
         return result
+
+    def _count(self, label, result):
+        metrics = self.metrics
+        metrics.last_success.labels(label).set_to_current_time()
+        metrics.drift_repaired.labels(label).inc(len(result.changes))
+        for refusal in result.refusals:
+            metrics.refusals.labels(label, refusal.guard).inc()
+        if result.lif_usage is not None:
+            metrics.lif_usage.labels(label).set(result.lif_usage)
+        if result.lif_limit is not None:
+            metrics.lif_limit.labels(label).set(result.lif_limit)
 
     # -- lifecycle ---------------------------------------------------------
 

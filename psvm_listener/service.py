@@ -48,6 +48,7 @@ class Service:
         # cost memory.
         conf.set_default('executor_thread_pool_size', HANDLER_THREADS)
         self.metrics = metrics_.Metrics()
+        self.metrics.sync_interval.set(conf.psvm_sync_interval)
         self.metrics_port = None
         self.reconciler = None
         self._parts = []
@@ -80,6 +81,8 @@ class Service:
         self._start_server(listener.get_listener(
             notify_transport, endpoint, options.exchange, options.topics, options.pool),
             'notification listener')
+        self.metrics.consuming.set(1)
+        self._on_stop('consuming gauge', lambda: self.metrics.consuming.set(0))
         self._start_periodic('full-sync timer', conf.psvm_sync_interval,
                              lambda: self.reconciler.mark_all(reason='timer'),
                              conf.psvm_sync_jitter)

@@ -48,7 +48,10 @@ class FakeInventory:
 
 class Result:
     lif_usage = 42
+    lif_limit = 32000
     drift = 0
+    changes = ()
+    refusals = ()
 
 
 class FakePlugin:
