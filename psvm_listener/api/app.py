@@ -20,11 +20,13 @@ from psvm_listener.api import openapi
 from psvm_listener.api import policy
 from psvm_listener.api import resources
 from psvm_listener.api import schemas
+from psvm_listener.api import status_page
 from psvm_listener.db import errors as db_errors
 
 LOG = logging.getLogger(__name__)
 
 OPENAPI_PATH = '/v2/openapi.json'
+STATUS_PATH = '/status'
 COLLECTIONS = {resource.collection: resource for resource in resources.ALL}
 ROUTE = re.compile(
     r'^/v2(?:/(?P<project_id>[^/]+))?/(?P<collection>%s)(?:/(?P<id>[^/]+))?/?$'
@@ -39,13 +41,15 @@ class Application:
     """Serves the three resources over ``database`` (a db.api.Database).
 
     ``resync(switch_id)`` is called after each change to a switch or a
-    binding; ``enforcer`` is an oslo.policy Enforcer with our rules.
+    binding; ``enforcer`` is an oslo.policy Enforcer with our rules;
+    ``lif_limit`` ([DEFAULT] psvm_lif_limit) scales the status page's bars.
     """
 
-    def __init__(self, database, enforcer, resync):
+    def __init__(self, database, enforcer, resync, lif_limit=None):
         self.database = database
         self.enforcer = enforcer
         self.resync = resync
+        self.lif_limit = lif_limit
 
     @webob.dec.wsgify
     def __call__(self, request):
@@ -63,6 +67,8 @@ class Application:
             return faults.response(fault.status, str(fault))
 
     def _dispatch(self, request):
+        if _path(request).rstrip('/') == STATUS_PATH:
+            return self.status(request)
         match = ROUTE.match(_path(request))
         if match is None:
             raise faults.Fault(404, f'no resource at {_path(request)[:100]}')
@@ -80,14 +86,26 @@ class Application:
         return handler(request, resource, _row_id(resource, row_id))
 
     def _authorize(self, request, resource, action):
+        self._enforce(request, policy.rule_name(resource.kind, action),
+                      f'{resource.kind} {action}')
+
+    def _enforce(self, request, rule, what):
         if request.environ.get('HTTP_X_IDENTITY_STATUS') != 'Confirmed':
             raise faults.Fault(401, 'authentication required')
         creds = context.RequestContext.from_environ(request.environ).to_policy_values()
         try:
-            self.enforcer.authorize(policy.rule_name(resource.kind, action), {},
-                                    creds, do_raise=True)
+            self.enforcer.authorize(rule, {}, creds, do_raise=True)
         except oslo_policy.PolicyNotAuthorized:
-            raise faults.Fault(403, f'policy does not allow {resource.kind} {action}')
+            raise faults.Fault(403, f'policy does not allow {what}')
+
+    def status(self, request):
+        if request.method not in ('GET', 'HEAD'):
+            raise faults.Fault(405, f'{request.method} is not allowed here', {'Allow': 'GET'})
+        self._enforce(request, policy.STATUS_RULE, 'the status page')
+        body = status_page.render(self.database.list_switches(),
+                                  self.database.list_bindings(), self.lif_limit)
+        return webob.Response(status=200, content_type='text/html', charset='utf-8',
+                              body=body)
 
     def list(self, request, resource):
         list_rows = getattr(self.database, f'list_{resource.kinds}')
@@ -185,10 +203,10 @@ def _json(document):
                           charset='utf-8', body=json.dumps(document).encode())
 
 
-def build(database, enforcer, resync, protect):
+def build(database, enforcer, resync, protect, lif_limit=None):
     """The whole WSGI stack: the OpenAPI document is public, the rest goes
     through ``protect`` (an auth strategy wrapping the application)."""
-    protected = protect(Application(database, enforcer, resync))
+    protected = protect(Application(database, enforcer, resync, lif_limit))
     document = openapi.document()
 
     @webob.dec.wsgify

@@ -2,7 +2,8 @@
 policy file says otherwise.
 
 ``psvm:<kind>:<action>`` for kind in credential, switch, binding and action
-in list, show, create, update, delete.  ``oslopolicy-sample-generator``
+in list, show, create, update, delete; ``psvm:status:show`` for the
+status page.  ``oslopolicy-sample-generator``
 writes etc/psvm/policy.yaml.sample from ``list_rules``.
 """
 
@@ -11,6 +12,7 @@ from oslo_policy import policy
 from psvm_listener.api import resources
 
 ADMIN = 'role:admin'
+STATUS_RULE = 'psvm:status:show'
 ACTIONS = {
     'list': ('GET', '', 'List {kinds}.'),
     'show': ('GET', '/{id}', 'Show one {kind}.'),
@@ -36,6 +38,11 @@ def list_rules():
                 description=description.format(kind=resource.kind, kinds=resource.kinds),
                 operations=[{'method': method,
                              'path': f'/v2/{resource.collection}{suffix}'}]))
+    rules.append(policy.DocumentedRuleDefault(
+        name=STATUS_RULE, check_str='rule:admin_api',
+        description='Show the status page: every switch, its LIF usage, last sync, '
+                    'drift and refusals.',
+        operations=[{'method': 'GET', 'path': '/status'}]))
     return rules
 
 

@@ -19,7 +19,8 @@ def application(conf, database=None, resync_client=None):
                                                       topic=conf.listener.rpc_topic)
     return app.build(database, policy.enforcer(conf),
                      resync.Resyncer(resync_client).request,
-                     lambda wsgi_app: auth.protect(wsgi_app, conf))
+                     lambda wsgi_app: auth.protect(wsgi_app, conf),
+                     lif_limit=conf.psvm_lif_limit)
 
 
 def make_server(conf, wsgi_app):

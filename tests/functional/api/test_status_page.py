@@ -1,0 +1,116 @@
+"""The /status page in a real browser (Debian's chromium, headless, through
+chromedriver): it needs a login, then shows the lab's switches as their last
+sync recorded them, with a bar of LIF usage against the limit."""
+
+import contextlib
+import urllib.parse
+
+import pytest
+import requests
+from oslo_policy import opts as policy_opts
+from selenium import webdriver
+from selenium.webdriver.chrome import service as chrome_service
+from selenium.webdriver.common.by import By
+
+from nexus_sim import LabSwitch
+from tests import sync_rig
+from tests.functional.api import serving
+
+CHROMIUM = '/usr/bin/chromium'
+CHROMEDRIVER = '/usr/bin/chromedriver'
+BROWSER_FLAGS = ('--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
+                 '--disable-background-networking', '--disable-extensions',
+                 '--disable-component-update', '--disable-default-apps', '--no-first-run',
+                 '--disable-sync', '--metrics-recording-only', '--mute-audio')
+
+
+@contextlib.contextmanager
+def browser(tmp_path):
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (*BROWSER_FLAGS, f'--user-data-dir={tmp_path}/chromium'):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=chrome_service.Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture
+def lab(tmp_path, lab_switch):
+    """Two lab switches synced once by the real plugin (which records LIF usage,
+    result and drift), and psvm-api with http_basic over the same database."""
+    with LabSwitch(users={'admin': 'secret'}, ports='1/1-4') as second, \
+            sync_rig.Rig(tmp_path, lab_switch) as rig:
+        rig.host('c1', 'ethernet1/1', vlans=(120, 121))
+        rig.host('c2', 'ethernet1/2', vlans=(130,))
+        second_id = rig.add_switch(second)
+        rig.host('c3', 'ethernet1/3', vlans=(140,), switch_id=second_id)
+        rig.sync()
+        rig.plugin.sync(second_id)
+        options = serving.config(tmp_path, auth_strategy='http_basic',
+                                 http_basic_auth_user_file=serving.write_htpasswd(
+                                     tmp_path, [serving.ADMIN]))
+        options.set_override('psvm_lif_limit', 32000)
+        with serving.running(options, rig.conf.database.connection, tmp_path) as api:
+            yield rig, second, second_id, api
+
+
+def with_login(url, user, password):
+    parts = urllib.parse.urlsplit(url)
+    return parts._replace(netloc=f'{user}:{password}@{parts.netloc}').geturl()
+
+
+def test_status_page_needs_a_login(lab, tmp_path):
+    rig, _, _, api = lab
+    with browser(tmp_path) as driver:
+        driver.get(with_login(api.url + '/status', 'admin', 'wrong-password'))
+        assert not driver.find_elements(By.ID, 'switches')
+        driver.get(api.url + '/status')
+        assert not driver.find_elements(By.ID, 'switches')
+    reply = requests.get(api.url + '/status', timeout=30)
+    assert reply.status_code == 401
+    assert reply.headers['WWW-Authenticate'] == 'Basic realm="psvm"'
+
+
+def test_status_page_shows_every_lab_switch_with_its_lif_bar(lab, tmp_path):
+    rig, second, second_id, api = lab
+    recorded = {s['id']: s for s in rig.database.list_switches()}
+    with browser(tmp_path) as driver:
+        driver.get(with_login(api.url + '/status', *serving.ADMIN))
+        assert driver.title == 'psvm-listener status'
+        rows = {int(row.get_attribute('data-switch-id')): row
+                for row in driver.find_elements(By.CSS_SELECTOR, '#switches tr.switch')}
+        assert sorted(rows) == sorted([rig.switch_id, second_id])
+        for switch_id, switch in ((rig.switch_id, rig.switch), (second_id, second)):
+            cells = [cell.text for cell in rows[switch_id].find_elements(By.TAG_NAME, 'td')]
+            ip, port = switch.address
+            assert cells[1] == f'{ip}:{port}'
+            meter = rows[switch_id].find_element(By.TAG_NAME, 'meter')
+            usage = recorded[switch_id]['lif_usage']
+            assert usage > 0
+            assert int(meter.get_attribute('value')) == usage
+            assert int(meter.get_attribute('max')) == 32000
+            assert meter.size['width'] > 0
+            assert f'{usage:,} / 32,000' in cells[3]
+            assert cells[5].startswith('ok: changed ')
+        first = [cell.text for cell in rows[rig.switch_id].find_elements(By.TAG_NAME, 'td')]
+        assert first[2] == '2'
+        assert first[6] == str(recorded[rig.switch_id]['drift'])
+        assert driver.find_element(By.ID, 'summary').text.startswith(
+            '2 switches, 3 bound ports, 0 with refused plans pending')
+
+
+def test_status_page_follows_the_policy(lab, tmp_path):
+    rig, _, _, api = lab
+    policy_file = tmp_path / 'policy.yaml'
+    policy_file.write_text('"psvm:status:show": "role:nobody"\n')
+    api_options = serving.config(tmp_path, auth_strategy='http_basic',
+                                 http_basic_auth_user_file=str(tmp_path / 'htpasswd'))
+    policy_opts.set_defaults(api_options, policy_file=str(policy_file))
+    with serving.running(api_options, rig.conf.database.connection, tmp_path) as denied:
+        reply = requests.get(denied.url + '/status', auth=serving.ADMIN, timeout=30)
+    assert reply.status_code == 403
+    assert 'policy does not allow the status page' in reply.text
