@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from psvm_listener.cmd import status
 from psvm_listener.db import api as db_api
+from psvm_listener.db import migration
 from tests import databases
 from tests import listener_rig
 from tests import messaging
@@ -65,8 +66,8 @@ def test_database_not_migrated(tmp_path, rig, capsys):
     code, out = check(capsys, config(tmp_path, rig, **{
         'database.connection': f'sqlite:///{tmp_path}/empty.sqlite'}))
     assert code == 2
-    assert ("PSVM's database is at revision none, this psvm-listener needs 0002: run "
-            '"psvm-manage db sync"') in out
+    assert (f"PSVM's database is at revision none, this psvm-listener needs "
+            f'{migration.head()}: run "psvm-manage db sync"') in out
 
 
 def test_credential_key_readable_by_others(tmp_path, rig, capsys):
