@@ -3,4 +3,5 @@
 Each module named in SCENARIOS has ``run() -> dict`` returning its figures.
 """
 
-SCENARIOS = ('lab_switch', 'psvm_db', 'sync', 'inventory', 'events', 'baseline', 'api')
+SCENARIOS = ('lab_switch', 'psvm_db', 'sync', 'inventory', 'nova_watch', 'events', 'baseline',
+             'api')

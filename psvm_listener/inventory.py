@@ -270,9 +270,10 @@ class Inventory:
         moves that swap instances of equal id sums in one poll interval
         would go unseen until the full sync.
         """
-        return {host: (count, int(total)) for host, count, total in self._read(
-            lambda: sa.select(_instances.c.host, sa.func.count(),
-                              sa.func.sum(_instances.c.id)).where(
+        # MySQL sums into DECIMAL, which costs PyMySQL a Decimal per host.
+        id_sum = sa.cast(sa.func.sum(_instances.c.id), sa.BigInteger)
+        return {host: (count, total) for host, count, total in self._read(
+            lambda: sa.select(_instances.c.host, sa.func.count(), id_sum).where(
                 _instances.c.deleted == 0, _instances.c.host.is_not(None)).group_by(
                 _instances.c.host))}
 
