@@ -12,6 +12,7 @@ import kombu
 import pytest
 
 from psvm_listener.lab import publisher
+from tests import databases
 from tests import listener_rig
 from tests import messaging
 from tests import sync_rig
@@ -83,3 +84,64 @@ def test_follows_nova_serves_metrics_and_stops_cleanly_on_sigterm(world):
     assert publisher.CONTEXT['auth_token'] not in text
     assert 'secret' not in text
     assert 'Traceback' not in process.stderr.read()
+
+
+@pytest.fixture
+def migrating_world(tmp_path, lab_switch):
+    """c1 (port 1/1) holds an instance on VLAN 200, c2 (port 1/2) does not;
+    nova on MariaDB, as Icehouse writes it (no migrations row for a live
+    migration); a config file for psvm-listener."""
+    with databases.fresh_database('mysql', tmp_path) as nova_url, \
+            sync_rig.Rig(tmp_path, lab_switch, nova_url=nova_url) as rig:
+        rig.host('c1', 'ethernet1/1', vlans=(300,))
+        rig.host('c2', 'ethernet1/2', vlans=(301,))
+        instance = rig.boot('c1', 200)
+        exchange = messaging.unique('nova')
+        config = listener_rig.write_config(tmp_path, rig, exchange,
+                                           'psvm_network_poll_interval = 1\n')
+        yield rig, config, exchange, instance, tmp_path / 'listener.log'
+
+
+def test_sigkill_mid_live_migration_never_removes_the_destination_vlan(migrating_world):
+    rig, config, exchange, instance, log = migrating_world
+    switch = rig.switch
+    transport = messaging.notification_transport(exchange=exchange)
+    nova = publisher.NovaPublisher(transport)
+    processes = []
+
+    def start():
+        processes.append(subprocess.Popen([PSVM_LISTENER, '--config-file', str(config)],
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                          text=True))
+    try:
+        start()
+        switch.wait_for(lambda: (switch.allowed('ethernet1/1'), switch.allowed('ethernet1/2'))
+                        == ({1, 200, 300}, {1, 301}), timeout=30)
+        nova.live_migration_pre(instance, 'c1', 'c2')
+        switch.wait_for(lambda: switch.allowed('ethernet1/2') == {1, 200, 301}, timeout=30)
+        moving = len(switch.journal())
+        processes[0].send_signal(signal.SIGKILL)
+        processes[0].wait(timeout=30)
+        # An operator's change the restarted listener's start-up full sync
+        # repairs: once it is gone, that sync has looked at every port.
+        switch.set_allowed('ethernet1/1', {1, 200, 300, 666})
+        start()
+        switch.wait_for(lambda: switch.allowed('ethernet1/1') == {1, 200, 300}, timeout=30)
+        assert switch.allowed('ethernet1/2') == {1, 200, 301}
+        assert 'Holding 1 moves in flight to hosts [\'c2\']' in log_text(log)
+        rig.nova.move_instance(instance, 'c2')
+        nova.live_migration_post_dest(instance, 'c2')
+        switch.wait_for(lambda: (switch.allowed('ethernet1/1'), switch.allowed('ethernet1/2'))
+                        == ({1, 300}, {1, 200, 301}), timeout=30)
+        processes[1].send_signal(signal.SIGTERM)
+        assert processes[1].wait(timeout=30) == 0
+    finally:
+        transport.cleanup()
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    since_pre_start = [entry for entry in switch.journal(moving)
+                       if entry['port'] == 'ethernet1/2']
+    assert [entry for entry in since_pre_start if entry['op'] not in ('add', 'set')] == []
+    assert all(200 in entry['vlans'] for entry in since_pre_start if entry['op'] == 'set')
