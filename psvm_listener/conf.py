@@ -6,6 +6,8 @@ start-up by ``load``: oslo.config converts values lazily, so a bad value in a
 file would otherwise surface only when first read, deep inside a sync.
 """
 
+import socket
+
 from oslo_config import cfg
 from oslo_config import types
 
@@ -51,6 +53,10 @@ default_opts = [
                help='Spanning-tree logical interfaces (ports x VLANs) a '
                     'switch may carry; a sync that would cross it is refused. '
                     'Nexus 5500 on 5.1(3)N1(1): 32,000.'),
+    cfg.StrOpt('host', default=socket.gethostname(), sample_default='<host name>',
+               help='Name of this psvm-listener among several: its member id in '
+                    'the coordination group and the server name of its resync '
+                    'RPC server. Must be unique per process.'),
     cfg.StrOpt('state_path', default='/var/lib/psvm',
                help='Directory for psvm-listener\'s own files (the default '
                     'SQLite database, the credential key). The same for '
@@ -107,6 +113,12 @@ switch_opts = [
                     'split, as the switch truncates them.'),
     cfg.IntOpt('max_list_chars', default=512, min=10,
                help='Most characters of one VLAN list sent in one command.'),
+    cfg.IntOpt('max_sessions', default=1, min=1, max=7,
+               help='Sessions all of psvm together may have editing one switch '
+                    'at once (every listener and psvm-manage); NX-OS allows 8 '
+                    'XML sessions for everyone, the rest is left to operators. '
+                    'Enforced through [coordination] locks when a backend is '
+                    'set; a single listener never opens more than one.'),
     cfg.BoolOpt('save_config', default=False,
                 help='After a sync that changed a switch, copy its running '
                      'configuration to its startup configuration.'),
@@ -186,6 +198,23 @@ listener_opts = [
                  help='Longest wait between two retries of a failing switch.'),
 ]
 
+coordination_opts = [
+    cfg.StrOpt('backend_url', default='', secret=True,
+               help='tooz URL of the coordination backend that lets several '
+                    'psvm-listeners share the switches (for example '
+                    'etcd3+http://etcd.example.net:2379?timeout=10 or '
+                    'redis://redis.example.net:6379?timeout=10; the timeout '
+                    'is the heartbeat and lock lease in seconds). Empty: one '
+                    'psvm-listener owns every switch and needs no backend.'),
+    cfg.StrOpt('group', default='psvm-listener',
+               help='tooz group the psvm-listeners of one cloud join; its '
+                    'members share the switches.'),
+    cfg.FloatOpt('heartbeat_interval', default=1.0, min=0.1,
+                 help='Seconds between two heartbeats of this member; each also '
+                      'reads the group, so a dead member\'s switches are taken '
+                      'over at most this long after its lease expired.'),
+]
+
 
 def list_opts():
     """Options by group, for oslo-config-generator."""
@@ -197,6 +226,7 @@ def list_opts():
         ('switches', switch_opts),
         ('api', api_opts),
         ('listener', listener_opts),
+        ('coordination', coordination_opts),
     ]
 
 

@@ -5,6 +5,12 @@ dirty, and the listener's reconciler does the work in its own time.  A
 caller therefore never waits on a switch, and a listener that is down simply
 finds the message in its queue when it starts (and runs its start-up full
 sync anyway).
+
+Among several listeners each server is named after its ``[DEFAULT] host``
+and casts are fanned out to every member: each marks the switches it owns,
+so a cast reaches the owner whoever that is at the moment (a fanout queue
+lives only while its member runs; a member that starts runs a full sync of
+its switches anyway).
 """
 
 import oslo_messaging as messaging
@@ -40,10 +46,12 @@ class ResyncClient:
 
     ``retry``: connection attempts before a cast fails with
     MessageDeliveryFailure (None: keep trying, oslo.messaging's default).
+    ``fanout``: to every listener on the topic (several, coordinated)
+    rather than to one.
     """
 
-    def __init__(self, transport, topic=TOPIC, retry=None):
-        target = messaging.Target(topic=topic, version=VERSION)
+    def __init__(self, transport, topic=TOPIC, retry=None, fanout=False):
+        target = messaging.Target(topic=topic, version=VERSION, fanout=fanout)
         self._client = messaging.get_rpc_client(transport, target, retry=retry)
 
     def resync(self, host=None, switch_id=None, full=False):
@@ -56,8 +64,16 @@ class ResyncClient:
                           full=full)
 
 
+def client(conf, transport, retry=None):
+    """The ResyncClient ``conf`` calls for: ``[listener] rpc_topic``, fanned
+    out when ``[coordination] backend_url`` makes several listeners."""
+    return ResyncClient(transport, topic=conf.listener.rpc_topic, retry=retry,
+                        fanout=bool(conf.coordination.backend_url))
+
+
 def get_server(transport, reconciler, topic=TOPIC, server='psvm-listener'):
-    """RPC server on ``topic`` with the threading executor (no eventlet)."""
+    """RPC server on ``topic`` named ``server`` (``[DEFAULT] host``), with
+    the threading executor (no eventlet)."""
     target = messaging.Target(topic=topic, server=server)
     return messaging.get_rpc_server(transport, target,
                                     [ResyncEndpoint(reconciler)],

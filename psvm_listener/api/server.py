@@ -15,8 +15,7 @@ def application(conf, database=None, resync_client=None):
     """The WSGI stack as ``conf`` describes it (auth strategy, policy file,
     database, transport for resync casts)."""
     database = database or db_api.Database.from_config(conf)
-    resync_client = resync_client or rpc.ResyncClient(transport.rpc_transport(conf),
-                                                      topic=conf.listener.rpc_topic)
+    resync_client = resync_client or rpc.client(conf, transport.rpc_transport(conf))
     return app.build(database, policy.enforcer(conf),
                      resync.Resyncer(resync_client).request,
                      lambda wsgi_app: auth.protect(wsgi_app, conf),

@@ -12,7 +12,7 @@ from psvm_listener.manage import output
 def add_parsers(subparsers):
     parser = subparsers.add_parser(
         'inventory', help='print the VLANs each compute host needs, read from nova')
-    parser.add_argument('--host', action='append', metavar='HOST',
+    parser.add_argument('--host', action='append', metavar='HOST', dest='compute_host',
                         help='only this compute host; repeat for more '
                              '(default: every host with a switchport binding)')
     output.add_format_argument(parser)
@@ -22,7 +22,7 @@ def add_parsers(subparsers):
 def print_inventory(args):
     inventory = nova_inventory.Inventory(conf.CONF.nova.connection)
     try:
-        hosts = args.host if args.host else _bound_hosts(inventory)
+        hosts = args.compute_host if args.compute_host else _bound_hosts(inventory)
         needs = inventory.vlans_by_host(hosts)
     finally:
         inventory.close()

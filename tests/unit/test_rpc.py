@@ -49,3 +49,20 @@ def test_cast_reaches_the_reconciler(transport, kwargs, expected):
         server.stop()
         server.wait()
     assert reconciler.marks == [expected]
+
+
+def test_fanned_out_cast_reaches_every_member(transport):
+    """Several listeners, one per host: each gets the cast and marks what it owns."""
+    members = [RecordingReconciler() for _ in range(2)]
+    servers = [rpc.get_server(transport, rec, topic='t-fan', server=f'host-{i}')
+               for i, rec in enumerate(members)]
+    for server in servers:
+        server.start()
+    try:
+        rpc.ResyncClient(transport, topic='t-fan', fanout=True).resync(switch_id=3)
+        assert all(rec.done.wait(10) for rec in members)
+        assert [rec.marks for rec in members] == [[('switch', 3, 'rpc')]] * 2
+    finally:
+        for server in servers:
+            server.stop()
+            server.wait()
