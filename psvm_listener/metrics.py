@@ -61,6 +61,18 @@ class Metrics:
         self.consuming = prom.Gauge(
             'psvm_notification_listener_running', '1 while the notification listener '
             'takes messages from the broker, 0 once it stopped', registry=r)
+        self.members = prom.Gauge(
+            'psvm_coordination_members', 'Live psvm-listeners in the coordination group',
+            registry=r)
+        self.owned = prom.Gauge(
+            'psvm_switches_owned', 'Switches this psvm-listener owns and syncs',
+            ['member'], registry=r)
+        self.lock_wait = prom.Histogram(
+            'psvm_switch_lock_wait_seconds', 'Wait for a switch\'s coordination lock',
+            buckets=LATENCY_BUCKETS, registry=r)
+        self.takeovers = prom.Counter(
+            'psvm_switch_takeovers', 'Switches taken over from another member '
+            '(each runs a full sync)', registry=r)
 
     def serve(self, address, port):
         """Start the /metrics HTTP endpoint; returns the server and its port."""

@@ -10,6 +10,10 @@ host --(bindings)--> switch, ports --(PortQueue of that switch)--> worker
 thread --> plugin.sync(switch, ports).  Each switch has its own thread, so a
 switch that hangs or fails holds up nobody else; a failing switch backs off
 exponentially and keeps its ports dirty until a sync of them succeeds.
+
+Among several listeners (psvm_listener.coordination) a listener marks and
+syncs only the switches it owns, each sync under the switch's lock; a
+switch taken over from another member gets a full sync at once.
 """
 
 import datetime
@@ -19,6 +23,7 @@ import time
 
 from oslo_log import log as logging
 
+from psvm_listener import coordination as coordination_
 from psvm_listener import errors
 from psvm_listener import intents
 from psvm_listener import memory
@@ -191,11 +196,14 @@ class Reconciler:
 
     ``database``: PSVM's DB API (list_switches, list_bindings).
     ``inventory``: nova's view (hosts_of_compute_nodes).  ``plugin``: the
-    sync plugin (``sync(switch_id, ports, intents=...)``).
+    sync plugin (``sync(switch_id, ports, intents=...)``).  ``coordination``:
+    which switches this process owns and their locks (default: ``Solo``,
+    every switch, no lock).
     """
 
     def __init__(self, database, inventory, plugin, metrics, *, intent_ttl=1800.0,
-                 recheck_delay=2.0, backoff_base=0.5, backoff_cap=60.0, index_wait=5.0):
+                 recheck_delay=2.0, backoff_base=0.5, backoff_cap=60.0, index_wait=5.0,
+                 coordination=None):
         self.database = database
         self.inventory = inventory
         self.plugin = plugin
@@ -205,11 +213,13 @@ class Reconciler:
         self.intents = intents.Intents(database, intent_ttl)
         self.recheck_delay = recheck_delay
         self.index_wait = index_wait
+        self.coordination = coordination or coordination_.Solo(None)
         self._index = BindingIndex()
         self._index_built = threading.Event()
         self._full_sync_owed = True
         self._workers = {}
         self._rechecks = set()
+        self._owned = set()
         self._lock = threading.Lock()
         self._stopped = False
 
@@ -231,11 +241,16 @@ class Reconciler:
             if self._stopped:
                 return
             deleted = [self._workers.pop(i) for i in self._workers.keys() - switch_ids]
+            self._owned -= {worker.switch_id for worker in deleted}
             for switch_id in switch_ids - self._workers.keys():
                 worker = SwitchWorker(switch_id, self)
                 self._workers[switch_id] = worker
                 worker.start()
+                if self.coordination.owns(switch_id):
+                    self._owned.add(switch_id)
             owed, self._full_sync_owed = self._full_sync_owed, False
+            owned = len(self._owned)
+        self.metrics.owned.labels(str(self.coordination.member)).set(owned)
         self._index_built.set()
         for worker in deleted:
             worker.stop()
@@ -316,7 +331,29 @@ class Reconciler:
             self._rechecks.add(timer)
         timer.start()
 
+    def rebalance(self, everything=False):
+        """Ownership may have moved: fully sync the switches this member took
+        over (every one it owns if ``everything``: back after a fence,
+        others may have synced them), and close the sessions of those it
+        handed over, as NX-OS has 8 for everyone."""
+        with self._lock:
+            owned = {i for i in self._workers if self.coordination.owns(i)}
+            taken, lost = owned - self._owned, self._owned - owned
+            self._owned = owned
+        self.metrics.owned.labels(str(self.coordination.member)).set(len(owned))
+        self.metrics.takeovers.inc(len(taken))
+        now = time.monotonic()
+        for switch_id in sorted(owned if everything else taken):
+            self._mark(switch_id, workqueue.ALL, now)
+        for switch_id in sorted(lost):
+            self.plugin.forget(switch_id)
+        if taken or lost:
+            LOG.info('Member %s owns switches %s: took over %s, handed over %s',
+                     self.coordination.member, sorted(owned), sorted(taken), sorted(lost))
+
     def _mark(self, switch_id, ports, at):
+        if not self.coordination.owns(switch_id):
+            return
         with self._lock:
             worker = self._workers.get(switch_id)
         if worker is None:
@@ -338,12 +375,16 @@ class Reconciler:
         The plugin records each sync's result, LIF usage and drift in the
         switch's row; here go the metrics.
         """
+        if not self.coordination.owns(switch_id):
+            LOG.debug('Switch %s handed over; its new owner syncs it', switch_id)
+            return None
         label = str(switch_id)
         started = time.monotonic()
         try:
-            result = self.plugin.sync(
-                switch_id, None if ports is workqueue.ALL else sorted(ports),
-                intents=self.intents.by_host())
+            with self.coordination.sync_lock(switch_id):
+                result = self.plugin.sync(
+                    switch_id, None if ports is workqueue.ALL else sorted(ports),
+                    intents=self.intents.by_host())
         except Exception:
             self.metrics.failures.labels(label).inc()
             raise

@@ -1,10 +1,11 @@
 """One psvm-listener process: its parts, and the order they start and stop.
 
-Start: reconciler first (the nova watcher's baseline, then one full sync of
-every switch, which also repairs whatever a previous process acknowledged
-but did not finish, honouring the move intents held in PSVM's DB; retried
-with back-off while a database cannot be read), then the sources of marks:
-notifications, the full-sync timer, the nova watcher, the resync RPC
+Start: coordination (psvm_listener.coordination: which switches are this
+process's), then the reconciler (the nova watcher's baseline, then one full
+sync of every switch it owns, which also repairs whatever a previous process
+acknowledged but did not finish, honouring the move intents held in PSVM's
+DB; retried with back-off while a database cannot be read), then the sources
+of marks: notifications, the full-sync timer, the nova watcher, the resync RPC
 server, and the metrics endpoint.
 
 Stop: sources first (no new message is taken), then every port still dirty
@@ -18,6 +19,7 @@ covered by the next process's start-up full sync.
 from oslo_log import log as logging
 
 from psvm_listener import conf as config
+from psvm_listener import coordination as coordination_
 from psvm_listener import errors
 from psvm_listener import handlers
 from psvm_listener import inventory as nova
@@ -61,11 +63,14 @@ class Service:
         self._on_stop('inventory', self.inventory.close)
         self.plugin = plugins.load(conf, self.database, self.inventory)
         self._on_stop('plugin', self.plugin.close)
+        self.coordination = coordination_.from_config(conf, self.metrics)
         self.reconciler = reconciler_.Reconciler(
             self.database, self.inventory, self.plugin, self.metrics,
             intent_ttl=options.move_intent_ttl, recheck_delay=options.move_recheck_delay,
             backoff_base=options.retry_base, backoff_cap=options.retry_cap,
-            index_wait=options.bindings_wait)
+            index_wait=options.bindings_wait, coordination=self.coordination)
+        self.coordination.start(self.reconciler.rebalance, self._fence)
+        self._on_stop('coordination', self.coordination.stop)
         self._on_stop('reconciler', lambda: self.reconciler.stop(options.shutdown_timeout))
         watcher = nova_watcher.NovaWatcher(self.inventory, self.reconciler)
         self._at_start('move intents', self._report_intents)
@@ -79,8 +84,8 @@ class Service:
         endpoint = listener.NotificationEndpoint(handlers.load(), self.reconciler,
                                                  self.metrics)
         self._start_server(listener.get_listener(
-            notify_transport, endpoint, options.exchange, options.topics, options.pool),
-            'notification listener')
+            notify_transport, endpoint, options.exchange, options.topics,
+            self.notification_pool()), 'notification listener')
         self.metrics.consuming.set(1)
         self._on_stop('consuming gauge', lambda: self.metrics.consuming.set(0))
         self._start_periodic('full-sync timer', conf.psvm_sync_interval,
@@ -90,13 +95,31 @@ class Service:
         rpc_transport = transport.rpc_transport(conf)
         self._on_stop('rpc transport', lambda: transport.release(rpc_transport))
         self._start_server(rpc.get_server(rpc_transport, self.reconciler,
-                                          topic=options.rpc_topic), 'resync RPC server')
+                                          topic=options.rpc_topic, server=conf.host),
+                           'resync RPC server')
         server, self.metrics_port = self.metrics.serve(options.metrics_address,
                                                        options.metrics_port)
         self._on_stop('metrics endpoint', server.shutdown)
-        LOG.info('psvm-listener started: exchange %s topics %s pool %s; metrics on '
-                 'http://%s:%s/metrics', options.exchange, ','.join(options.topics),
-                 options.pool, options.metrics_address, self.metrics_port)
+        LOG.info('psvm-listener %s started: exchange %s topics %s pool %s; metrics on '
+                 'http://%s:%s/metrics', conf.host, options.exchange,
+                 ','.join(options.topics), self.notification_pool(),
+                 options.metrics_address, self.metrics_port)
+
+    def notification_pool(self):
+        """One queue for a single listener; among several, one per member
+        (``<pool>-<host>``), so every member sees every notification and acts
+        on the switches it owns: a notification taken by a member that dies
+        is also in the queue of the member that takes its switches over."""
+        pool = self.conf.listener.pool
+        if coordination_.enabled(self.conf):
+            return f'{pool}-{self.conf.host}'
+        return pool
+
+    def _fence(self, switch_ids):
+        """Fenced: close the sessions of the switches being synced, so this
+        member stops talking to them before its locks can expire."""
+        for switch_id in switch_ids:
+            self.plugin.forget(switch_id)
 
     def _start_up_sync(self):
         """The first refresh marks every switch; while nova's or PSVM's

@@ -4,15 +4,21 @@ Read from PSVM's database (what the last sync recorded) and nova's (what the
 bound ports must allow), never from the switches: a report must answer at
 once even while a switch hangs.  ``lif_usage`` is what the switch reported
 at the start of its last sync; the next full sync brings it up to date.
+``owner`` is the psvm-listener that syncs the switch, from the coordination
+group's live members (empty without a coordination backend: one listener
+syncs every switch).
 """
 
+import os
+
 from psvm_listener import conf
+from psvm_listener import coordination
 from psvm_listener import inventory as nova_inventory
 from psvm_listener import vlans
 from psvm_listener.db import api
 from psvm_listener.manage import output
 
-COLUMNS = ('switch_id', 'address', 'ports', 'vlans', 'lif_usage', 'lif_limit',
+COLUMNS = ('switch_id', 'address', 'owner', 'ports', 'vlans', 'lif_usage', 'lif_limit',
            'lif_used_percent', 'last_sync_at', 'last_sync_result', 'drift')
 
 
@@ -34,19 +40,23 @@ def print_report(args):
     finally:
         inventory.close()
     ignored = frozenset(conf.CONF.psvm_ignore_vlans)
-    rows = [_row(switch, [b for b in bindings if b['switch_id'] == switch['id']],
-                 needs, ignored) for switch in switches]
+    members = coordination.group_members(conf.CONF,
+                                         f'psvm-manage-{conf.CONF.host}-{os.getpid()}')
+    owners = coordination.owners(members or (), [s['id'] for s in switches])
+    rows = [_row(switch, owners[switch['id']],
+                 [b for b in bindings if b['switch_id'] == switch['id']], needs, ignored)
+            for switch in switches]
     output.emit(args.format, COLUMNS, rows)
     return 0
 
 
-def _row(switch, bindings, needs, ignored):
+def _row(switch, owner, bindings, needs, ignored):
     """One switch; ``vlans`` is what its bound ports allow once in step with nova."""
     allowed = frozenset(ignored).union(
         *(needs.get(b['compute_node_id'], frozenset()) for b in bindings))
     limit = conf.CONF.psvm_lif_limit
     usage = switch['lif_usage']
     percent = None if usage is None else round(100 * usage / limit, 1)
-    return (switch['id'], f"{switch['ip']}:{switch['port']}", len(bindings),
+    return (switch['id'], f"{switch['ip']}:{switch['port']}", owner, len(bindings),
             vlans.format(allowed) if bindings else '', usage, limit, percent,
             switch['last_sync_at'], switch['last_sync_result'], switch['drift'])

@@ -1,13 +1,18 @@
 """psvm-manage plan / sync: the intelligent sync, one shot, without the service.
 
 ``plan`` reads nova and the switches and prints what a sync would change;
-``sync --local`` applies it in this process.  Without ``--local``, ``sync``
-asks the running listeners to do it (an RPC cast) and returns at once.
+``sync --local`` applies it in this process, each switch under its
+coordination lock when several listeners share the switches, so it never
+edits a switch while a listener does.  Without ``--local``, ``sync`` asks the
+running listeners to do it (an RPC cast) and returns at once.
 """
 
+import contextlib
+import os
 import sys
 
 from psvm_listener import conf
+from psvm_listener import coordination
 from psvm_listener import errors
 from psvm_listener import inventory as nova_inventory
 from psvm_listener import plugins
@@ -41,7 +46,7 @@ def add_parsers(subparsers):
 def _add_scope(parser):
     parser.add_argument('--switch', type=int, metavar='ID',
                         help='only this switch (default: every switch)')
-    parser.add_argument('--host', metavar='HOST',
+    parser.add_argument('--host', metavar='HOST', dest='compute_host',
                         help='only the ports bound to this compute host')
     output.add_format_argument(parser)
 
@@ -51,7 +56,7 @@ def print_plan(args):
 
 
 def run_sync(args):
-    if args.all and (args.host or args.switch is not None):
+    if args.all and (args.compute_host or args.switch is not None):
         raise errors.Permanent('--all cannot be combined with --host or --switch')
     if not args.local:
         return _cast(args)
@@ -66,11 +71,11 @@ def _cast(args):
     """Ask every running listener to resync; the listeners do the work."""
     messaging = transport.rpc_transport(conf.CONF)
     try:
-        rpc.ResyncClient(messaging, topic=conf.CONF.listener.rpc_topic, retry=2).resync(
-            host=args.host, switch_id=args.switch, full=args.all)
+        rpc.client(conf.CONF, messaging, retry=2).resync(
+            host=args.compute_host, switch_id=args.switch, full=args.all)
     finally:
         transport.release(messaging)
-    scope = [f'host {args.host}' if args.host else '',
+    scope = [f'host {args.compute_host}' if args.compute_host else '',
              f'switch {args.switch}' if args.switch is not None else '']
     print(f'resync of {" and ".join(filter(None, scope)) or "every switch"} sent to the '
           f'listeners (topic {conf.CONF.listener.rpc_topic})')
@@ -82,13 +87,16 @@ def _sync_each(args, dry_run, force):
     inventory = nova_inventory.Inventory(conf.CONF.nova.connection)
     plugin = plugins.load(conf.CONF, database, inventory)
     try:
-        scope = _scope(database, inventory, args.switch, args.host)
+        scope = _scope(database, inventory, args.switch, args.compute_host)
         results, failed = [], []
-        for switch_id, ports in scope.items():
-            try:
-                results.append(plugin.sync(switch_id, ports, force=force, dry_run=dry_run))
-            except errors.PsvmError as exc:
-                failed.append(f'switch {switch_id}: {type(exc).__name__}: {exc}')
+        with _locks(dry_run) as lock:
+            for switch_id, ports in scope.items():
+                try:
+                    with lock(switch_id):
+                        results.append(plugin.sync(switch_id, ports, force=force,
+                                                   dry_run=dry_run))
+                except errors.PsvmError as exc:
+                    failed.append(f'switch {switch_id}: {type(exc).__name__}: {exc}')
     finally:
         plugin.close()
         inventory.close()
@@ -97,6 +105,13 @@ def _sync_each(args, dry_run, force):
     for failure in failed:
         print(f'psvm-manage: error: {failure}', file=sys.stderr)
     return 1 if failed else 0
+
+
+def _locks(dry_run):
+    """A plan touches nothing and takes no lock; a sync holds each switch's."""
+    if dry_run:
+        return contextlib.nullcontext(lambda switch_id: contextlib.nullcontext())
+    return coordination.sync_locks(conf.CONF, f'psvm-manage-{conf.CONF.host}-{os.getpid()}')
 
 
 def _scope(database, inventory, switch_id, host):

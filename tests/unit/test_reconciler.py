@@ -300,3 +300,57 @@ def test_refused_port_is_found_and_backs_off_alone(database):
     assert rec.metrics.refused_ports.labels('1')._value.get() == 1
     assert rec._workers[1].queue.pending() == {'ethernet1/2'}
     assert rec.stop(10) == []
+
+
+class Share(reconciler.coordination_.Solo):
+    """A member that owns ``owned`` and counts the locks it is asked for."""
+
+    def __init__(self, owned):
+        super().__init__('m1')
+        self.owned = set(owned)
+        self.locked = []
+
+    def owns(self, switch_id):
+        return switch_id in self.owned
+
+    def sync_lock(self, switch_id):
+        self.locked.append(switch_id)
+        return super().sync_lock(switch_id)
+
+
+def test_a_member_marks_and_syncs_only_the_switches_it_owns(database, plugin):
+    share = Share({2})
+    rec = reconciler.Reconciler(database, FakeInventory(), plugin, metrics.Metrics(),
+                                coordination=share)
+    try:
+        rec.mark_all(reason='start-up')
+        rec.mark_hosts({'c1', 'c2', 'c3'})
+        assert rec.wait_idle(10)
+        assert {s[0] for s in plugin.syncs} == {2}
+        assert share.locked == [2] * len(plugin.syncs)
+    finally:
+        rec.stop(10)
+
+
+def test_a_takeover_fully_syncs_the_switches_gained_and_forgets_those_lost(
+        database, plugin):
+    share, counters = Share({2}), metrics.Metrics()
+    rec = reconciler.Reconciler(database, FakeInventory(), plugin, counters,
+                                coordination=share)
+    try:
+        rec.mark_all(reason='start-up')
+        assert rec.wait_idle(10)
+        del plugin.syncs[:]
+        share.owned = {1}
+        rec.rebalance()
+        assert rec.wait_idle(10)
+        assert [s[:2] for s in plugin.syncs] == [(1, None)]
+        assert plugin.forgotten == [2]
+        assert counters.registry.get_sample_value('psvm_switch_takeovers_total') == 1
+        assert counters.registry.get_sample_value(
+            'psvm_switches_owned', {'member': 'm1'}) == 1
+        rec.rebalance()
+        assert rec.wait_idle(10)
+        assert len(plugin.syncs) == 1, 'no ownership change, no second full sync'
+    finally:
+        rec.stop(10)
