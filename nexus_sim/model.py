@@ -12,6 +12,7 @@ rejected edit leaves nothing behind.  Every state change notifies
 ``SwitchState.changed``, the condition tests wait on.
 """
 
+import collections
 import dataclasses
 import re
 import threading
@@ -164,6 +165,44 @@ class _Draft:
                        frozenset(self.shut))
 
 
+RPC_LOG_SIZE = 100_000
+READ_KINDS = ('get', 'exec-command')
+EDITING_KINDS = READ_KINDS + ('edit-config',)
+
+
+class RpcRecord(NamedTuple):
+    session: int
+    kind: str
+    started: float
+    ended: float
+    commands: tuple = ()
+
+
+def edit_windows(log):
+    """(started, ended, session) of each read-modify-write: from a session's
+    last read before an edit-config to the end of that edit."""
+    last_read, windows = {}, []
+    for record in sorted(log, key=lambda r: r.started):
+        if record.kind in READ_KINDS:
+            last_read[record.session] = record.started
+        else:
+            windows.append((last_read.pop(record.session, record.started), record.ended,
+                            record.session))
+    return sorted(windows)
+
+
+def concurrent_edits(log):
+    """Pairs of sessions whose read-modify-write windows overlapped: two
+    clients editing one switch at once, each on what it read before the
+    other's edit."""
+    clashes, open_windows = [], []
+    for started, ended, session in edit_windows(log):
+        open_windows = [w for w in open_windows if w[1] > started]
+        clashes += [(other, session) for _s, _e, other in open_windows if other != session]
+        open_windows.append((started, ended, session))
+    return clashes
+
+
 class SwitchState:
     """Running and startup configuration, journal and RPC counts of one switch."""
 
@@ -175,6 +214,7 @@ class SwitchState:
         self._startup = self._running
         self._journal = []
         self._rpc_counts = {}
+        self._rpc_log = collections.deque(maxlen=RPC_LOG_SIZE)
         self.version = 0
 
     def touch(self):
@@ -234,6 +274,17 @@ class SwitchState:
         with self.changed:
             self._rpc_counts[kind] = self._rpc_counts.get(kind, 0) + 1
             self.touch()
+
+    def record_rpc(self, session_id, kind, started, ended, commands=()):
+        """Remember when a session read (which commands) or edited, to tell
+        concurrent editors and full syncs apart."""
+        if kind in EDITING_KINDS:
+            with self.changed:
+                self._rpc_log.append(RpcRecord(session_id, kind, started, ended, commands))
+
+    def rpc_log(self):
+        with self.changed:
+            return list(self._rpc_log)
 
     def apply(self, changes, source='netconf', check_lif=True):
         """Apply every change or none; EditRejected says why none were.

@@ -57,6 +57,16 @@ def close_quietly(channel):
         pass
 
 
+def _commands(rpc):
+    """The CLI commands of a read, for the RPC log; () for any other RPC."""
+    if rpc.kind not in model.READ_KINDS:
+        return ()
+    try:
+        return tuple(nxos_xml.commands(rpc))
+    except model.EditRejected:
+        return ()
+
+
 class NetconfSession:
     """Answers the RPCs of one client on one SSH channel, faults included."""
 
@@ -101,7 +111,11 @@ class NetconfSession:
         faults.wait_while_stalled(self.switch.stopped)
         if faults.latency:
             time.sleep(faults.latency)
-        self._send(self._reply(rpc))
+        started = time.monotonic()
+        reply = self._reply(rpc)
+        self.switch.state.record_rpc(self.session_id, rpc.kind, started, time.monotonic(),
+                                     _commands(rpc))
+        self._send(reply)
         return rpc.kind != 'close-session'
 
     def _reply(self, rpc):

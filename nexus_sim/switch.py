@@ -131,6 +131,11 @@ class LabSwitch:
     def rpc_counts(self):
         return self.state.rpc_counts()
 
+    def concurrent_edits(self):
+        """Pairs of NETCONF sessions that edited this switch at once (each
+        between its read and its edit-config); [] when edits never overlapped."""
+        return model.concurrent_edits(self.state.rpc_log())
+
     def sessions(self):
         return self._server.session_count()
 

@@ -16,10 +16,12 @@ def db_url(request, tmp_path):
 @pytest.fixture
 def lab_switch():
     """A started lab Nexus switch (admin:secret; ports 1/1-48, FEX 101-102,
-    port-channel20); stopped after the test."""
+    port-channel20); stopped after the test, which fails if two psvm
+    sessions ever edited it at once."""
     with LabSwitch(users={'admin': 'secret'}, ports='1/1-48', fex=(101, 102),
                    port_channels=(20,)) as switch:
         yield switch
+        assert switch.concurrent_edits() == []
 
 
 @pytest.fixture

@@ -101,7 +101,7 @@ def test_a_member_that_stops_heartbeating_loses_its_share_after_its_lease(
 def test_a_switch_lock_keeps_other_processes_out(backend_url, members):
     member, _ = members(backend_url, backends.unique_group(), 'holder', max_sessions=2)
     other = tooz_coordination.get_coordinator(backend_url, b'psvm-manage-test')
-    other.start()
+    other.start(start_heart=True)
     locks = coordination.Locks(other, max_sessions=2)
     try:
         with member.sync_lock(7):
