@@ -9,27 +9,21 @@ killed member restarted (its share back, one full sync of it, no more).
 """
 
 import contextlib
-import os
 import re
-import signal
-import subprocess
-import sys
 import threading
 import time
 
 import pytest
 
 from nexus_sim import LabSwitch
-from psvm_listener import coordination
 from psvm_listener.lab import publisher
 from psvm_listener.lab.scenario import wait_until
 from tests import coordination_backends as backends
 from tests import databases
-from tests import listener_rig
+from tests import members_rig
 from tests import messaging
 from tests import sync_rig
 
-LISTENER = os.path.join(os.path.dirname(sys.executable), 'psvm-listener')
 SWITCHES = 6
 MEMBERS = ('m1', 'm2', 'm3')
 BURST_PORTS = ('ethernet1/1', 'ethernet1/2')
@@ -48,10 +42,10 @@ def backend_url(request, tmp_path):
 
 
 class Cluster:
-    """The lab world and the psvm-listener processes over it."""
+    """Six lab switches, three bound hosts each (two for bursts, one quiet),
+    nova and PSVM on MariaDB, and the members over them."""
 
     def __init__(self, tmp_path, stack, backend_url):
-        self.tmp_path = tmp_path
         self.labs = [stack.enter_context(LabSwitch(users={'admin': 'secret'}, ports='1/1-3',
                                                    name=f'lab{i}')) for i in range(SWITCHES)]
         psvm_url = stack.enter_context(databases.fresh_database('mysql', tmp_path))
@@ -70,49 +64,16 @@ class Cluster:
             quiet = f'q{index}'
             self.rig.host(quiet, QUIET_PORT, vlans=(200,), switch_id=switch_id)
             self.ports[quiet] = (self.lab_of[switch_id], QUIET_PORT)
-        self.exchange = messaging.unique('nova')
-        self.group = backends.unique_group()
-        self.conf = sync_rig.make_conf(**{'coordination.backend_url': backend_url,
-                                          'coordination.group': self.group})
-        self.config = listener_rig.write_config(
-            tmp_path, self.rig, self.exchange, default_lines='psvm_sync_interval = 3600\n')
-        with open(self.config, 'a') as config:
-            config.write(f'[coordination]\nbackend_url = {backend_url}\n'
-                         f'group = {self.group}\nheartbeat_interval = 0.5\n'
-                         f'[switches]\nrpc_timeout = 1\n')
-        self.processes = {}
-        transport = messaging.notification_transport(exchange=self.exchange)
+        exchange = messaging.unique('nova')
+        self.members = stack.enter_context(members_rig.Members(
+            tmp_path, self.rig, backend_url, exchange,
+            default_lines='psvm_sync_interval = 3600\n'))
+        transport = messaging.notification_transport(exchange=exchange)
         stack.callback(transport.cleanup)
         self.nova = publisher.NovaPublisher(transport)
-        stack.callback(self.stop_all)
-
-    def start(self, member):
-        own = self.tmp_path / f'{member}.conf'
-        own.write_text(f'[DEFAULT]\nhost = {member}\nlog_file = {self.tmp_path}/{member}.log\n')
-        self.processes[member] = subprocess.Popen(
-            [LISTENER, '--config-file', str(self.config), '--config-file', str(own)])
-
-    def kill(self, member):
-        process = self.processes.pop(member)
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-
-    def stop_all(self):
-        for process in self.processes.values():
-            process.send_signal(signal.SIGTERM)
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        self.processes.clear()
-
-    def members(self):
-        return coordination.group_members(self.conf, 'test-observer')
 
     def owners(self):
-        return coordination.owners(self.members(), self.switch_ids)
+        return self.members.owners(self.switch_ids)
 
     def wrong_ports(self):
         needed = self.rig.inventory.vlans_by_host(list(self.ports))
@@ -122,10 +83,6 @@ class Cluster:
     def create(self, host, vlan):
         """nova's order: the instance in the DB, then the notification."""
         self.nova.create(self.rig.boot(host, vlan), host)
-
-    def log(self, member):
-        path = self.tmp_path / f'{member}.log'
-        return path.read_text() if path.exists() else ''
 
 
 @pytest.fixture
@@ -141,9 +98,10 @@ def _full_reads_since(lab, since):
 
 
 def test_three_listeners_share_six_switches_and_survive_a_kill(cluster):
+    members = cluster.members
     for member in MEMBERS:
-        cluster.start(member)
-    wait_until(lambda: cluster.members() == set(MEMBERS), 60, 'three members')
+        members.start(member)
+    wait_until(lambda: members.live() == set(MEMBERS), 60, 'three members')
     wait_until(lambda: not cluster.wrong_ports(), 60, 'start-up full syncs')
     owners = cluster.owners()
     assert set(owners.values()) <= set(MEMBERS) and None not in owners.values()
@@ -170,7 +128,7 @@ def test_three_listeners_share_six_switches_and_survive_a_kill(cluster):
             if delay > 0:
                 time.sleep(delay)
             if index == 24:
-                cluster.kill(victim)
+                members.kill(victim)
                 killed_at.append(time.monotonic())
                 killed.set()
             cluster.create(host, vlan)
@@ -189,11 +147,11 @@ def test_three_listeners_share_six_switches_and_survive_a_kill(cluster):
     for switch_id in taken:
         cluster.lab_of[switch_id].set_allowed(QUIET_PORT, DRIFT)
     restarted = time.monotonic()
-    cluster.start(victim)
+    members.start(victim)
     wait_until(lambda: cluster.owners() == owners, 60, f'{victim} back with its share')
     wait_until(lambda: all(cluster.lab_of[s].allowed(QUIET_PORT) != DRIFT for s in taken),
                30, f'start-up full sync of {victim}')
-    wait_until(lambda: sum(len(HANDED_BACK.findall(cluster.log(m))) for m in survivors)
+    wait_until(lambda: sum(len(HANDED_BACK.findall(members.log(m))) for m in survivors)
                >= 1, 30, 'the survivors handed the share back')
     assert {s: len(_full_reads_since(cluster.lab_of[s], restarted)) for s in taken} == \
         dict.fromkeys(taken, 1), 'one full sync of each switch given back, no more'
