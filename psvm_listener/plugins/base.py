@@ -156,6 +156,7 @@ class TrunkPortPlugin(Plugin):
             allowed_total=sum(len(v) for v in known.values() if v is not vlans.ALL),
             force=force))
         if not dry_run:
+            self._check_kept(switch_id, driver)
             self._apply(driver, plan, reading.allowed, known)
         refusals = plan.refusals + tuple(
             plans.Refusal(plans.UNREADABLE_PORT, f'port {port} left alone: {message}')
@@ -183,6 +184,16 @@ class TrunkPortPlugin(Plugin):
             sorted(set().union(*nodes.values())), intents)
         return {port: frozenset().union(*(by_node.get(n, frozenset()) for n in ids))
                 for port, ids in nodes.items()}
+
+    def _check_kept(self, switch_id, driver):
+        """A switch forgotten while its sync ran (deleted, handed over to
+        another listener, or this listener fenced: psvm_listener.coordination)
+        gets no edit from that sync, even though its driver would reconnect."""
+        with self._lock:
+            kept = self._drivers.get(switch_id) is driver
+        if not kept:
+            raise errors.RetryLater(f'switch {switch_id}: forgotten during its sync '
+                                    f'(deleted, handed over or fenced); nothing applied')
 
     def _apply(self, driver, plan, actual, known):
         if not plan.changes:

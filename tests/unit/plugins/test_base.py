@@ -189,3 +189,22 @@ def test_a_forgotten_switch_closes_its_session_and_the_next_sync_opens_one(make_
     plugin.sync(1)
     plugin.close()
     assert len(closed) == 2 and closed[0] is not closed[1]
+
+
+def test_a_switch_forgotten_during_its_sync_gets_no_edit(make_plugin):
+    """Handed over to another listener or fenced between the read and the edit."""
+    plugin = make_plugin([binding(7, 'ethernet1/1')], {7: frozenset({10})},
+                         {'ethernet1/1': vlans.ALL})
+
+    class ForgottenMidSync(FakeDriver):
+        def read(self, ports):
+            reading = super().read(ports)
+            plugin.forget(1)
+            return reading
+    plugin.driver_class = ForgottenMidSync
+    with pytest.raises(errors.RetryLater):
+        plugin.sync(1)
+    assert FakeDriver.switch['ethernet1/1'] is vlans.ALL
+    plugin.driver_class = FakeDriver
+    plugin.sync(1)
+    assert FakeDriver.switch['ethernet1/1'] == {1, 10}
