@@ -15,19 +15,22 @@ from oslo_context import context
 from oslo_log import log as logging
 from oslo_policy import policy as oslo_policy
 
+from psvm_listener import records
 from psvm_listener.api import faults
 from psvm_listener.api import openapi
 from psvm_listener.api import policy
 from psvm_listener.api import resources
 from psvm_listener.api import schemas
 from psvm_listener.api import status_page
+from psvm_listener.api import versions
 from psvm_listener.db import errors as db_errors
 
 LOG = logging.getLogger(__name__)
 
 OPENAPI_PATH = '/v2/openapi.json'
 STATUS_PATH = '/status'
-COLLECTIONS = {resource.collection: resource for resource in resources.ALL}
+HEALTHCHECK_PATH = '/healthcheck'
+COLLECTIONS = {record.collection: record for record in records.ALL}
 ROUTE = re.compile(
     r'^/v2(?:/(?P<project_id>[^/]+))?/(?P<collection>%s)(?:/(?P<id>[^/]+))?/?$'
     % '|'.join(sorted(COLLECTIONS, key=len, reverse=True)))
@@ -86,8 +89,8 @@ class Application:
         return handler(request, resource, _row_id(resource, row_id))
 
     def _authorize(self, request, resource, action):
-        self._enforce(request, policy.rule_name(resource.kind, action),
-                      f'{resource.kind} {action}')
+        self._enforce(request, policy.rule_name(resource.name, action),
+                      f'{resource.name} {action}')
 
     def _enforce(self, request, rule, what):
         if request.environ.get('HTTP_X_IDENTITY_STATUS') != 'Confirmed':
@@ -108,21 +111,21 @@ class Application:
                               body=body)
 
     def list(self, request, resource):
-        list_rows = getattr(self.database, f'list_{resource.kinds}')
+        list_rows = getattr(self.database, f'list_{resource.names}')
         rows = list_rows(**_list_filters(request, resource))
-        return _json({resource.plural: [resource.view(row) for row in rows]})
+        return _json({resource.plural: [resources.view(resource, row) for row in rows]})
 
     def show(self, request, resource, row_id):
         return _one(resource, self._db(resource, 'get', row_id))
 
     def create(self, request, resource):
-        values = _body(request, resource, resource.create_schema)
+        values = _body(request, resource, schemas.create_body(resource))
         row = self._db(resource, 'create', **values)
         self._resync(resource, row)
         return _one(resource, row)
 
     def update(self, request, resource, row_id):
-        values = _body(request, resource, resource.update_schema)
+        values = _body(request, resource, schemas.update_body(resource))
         before = self._db(resource, 'get', row_id) if resource.resyncs else None
         row = self._db(resource, 'update', row_id, **values)
         self._resync(resource, before, row)
@@ -135,14 +138,14 @@ class Application:
         return webob.Response(status=200, content_type=None, body=b'')
 
     def _db(self, resource, verb, *args, **kwargs):
-        return getattr(self.database, f'{verb}_{resource.kind}')(*args, **kwargs)
+        return getattr(self.database, f'{verb}_{resource.name}')(*args, **kwargs)
 
     def _resync(self, resource, *rows):
         """Cast one resync for each switch the ``rows`` are or belong to
         (a binding moved between switches changes both)."""
         if not resource.resyncs:
             return
-        key = 'id' if resource is resources.SWITCH else 'switch_id'
+        key = 'id' if resource is records.SWITCH else 'switch_id'
         for switch_id in sorted({row[key] for row in rows}):
             self.resync(switch_id)
 
@@ -156,22 +159,31 @@ def _path(request):
 def _row_id(resource, text):
     if text.isascii() and text.isdigit() and 1 <= int(text) <= schemas.MAX_ID:
         return int(text)
-    raise faults.Fault(404, f'no {resource.kind} with id {text[:40]!r}')
+    raise faults.Fault(404, f'no {resource.name} with id {text[:40]!r}')
 
 
 def _list_filters(request, resource):
-    """Bindings may be listed for one switch: ``?switch_id=3``."""
-    if resource is not resources.BINDING:
-        return {}
+    """Lists may be narrowed by the record's filters: ``?switch_id=3``,
+    ``?compute_node_id=7&compute_node_id=8``."""
     try:
-        text = request.GET.get('switch_id')
+        given = {each: request.GET.getall(each.field) for each in resource.filters}
     except UnicodeDecodeError:
         raise faults.Fault(400, 'the query string is not UTF-8')
-    if text is None:
-        return {}
+    filters = {}
+    for each, texts in given.items():
+        if not texts:
+            continue
+        if len(texts) > 1 and not each.repeat:
+            raise faults.Fault(400, f'{each.field}: give it once')
+        ids = [_filter_id(each.field, text) for text in texts]
+        filters[each.keyword] = ids if each.repeat else ids[0]
+    return filters
+
+
+def _filter_id(field, text):
     if not (text.isascii() and text.isdigit() and int(text) <= schemas.MAX_ID):
-        raise faults.Fault(400, 'switch_id: must be a switch id (an integer)')
-    return {'switch_id': int(text)}
+        raise faults.Fault(400, f'{field}: must be an id (an integer)')
+    return int(text)
 
 
 def _body(request, resource, schema):
@@ -195,7 +207,7 @@ def _refuse_constant(name):
 
 
 def _one(resource, row):
-    return _json({resource.singular: resource.view(row)})
+    return _json({resource.singular: resources.view(resource, row)})
 
 
 def _json(document):
@@ -203,19 +215,25 @@ def _json(document):
                           charset='utf-8', body=json.dumps(document).encode())
 
 
-def build(database, enforcer, resync, protect, lif_limit=None):
-    """The whole WSGI stack: the OpenAPI document is public, the rest goes
-    through ``protect`` (an auth strategy wrapping the application)."""
+def build(database, enforcer, resync, protect, lif_limit=None, health=None):
+    """The application: version discovery, the OpenAPI document and
+    ``health`` (at /healthcheck) are public, the rest goes through
+    ``protect`` (an auth strategy wrapping the application)."""
     protected = protect(Application(database, enforcer, resync, lif_limit))
     document = openapi.document()
 
     @webob.dec.wsgify
     def route(request):
-        if _path(request) == OPENAPI_PATH:
-            if request.method not in ('GET', 'HEAD'):
-                return faults.response(405, f'{request.method} is not allowed here',
-                                       {'Allow': 'GET'})
-            return _json(document)
-        return request.get_response(protected)
+        if health is not None and _path(request) == HEALTHCHECK_PATH:
+            return request.get_response(health)
+        public = versions.document(_path(request), request.host_url)
+        if public is None and _path(request) == OPENAPI_PATH:
+            public = document
+        if public is None:
+            return request.get_response(protected)
+        if request.method not in ('GET', 'HEAD'):
+            return faults.response(405, f'{request.method} is not allowed here',
+                                   {'Allow': 'GET'})
+        return _json(public)
 
     return route

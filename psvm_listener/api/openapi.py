@@ -1,30 +1,16 @@
 """The OpenAPI 3.1 document of the API, built from the same schemas that
 validate requests, so the two cannot disagree."""
 
+from psvm_listener import records
 from psvm_listener.api import resources
 from psvm_listener.api import schemas
 
-# As nova shows them: UTC, ISO 8601 without a zone ("2014-05-01T12:00:00").
-DATE_TIME = {'type': 'string', 'pattern': r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?$',
-             'description': 'UTC time, ISO 8601 without a zone, as nova shows it'}
-OPTIONAL_DATE_TIME = {'anyOf': [DATE_TIME, {'type': 'null'}]}
-OPTIONAL_COUNT = {'anyOf': [{'type': 'integer', 'minimum': 0}, {'type': 'null'}]}
 ROW_FIELDS = {
     'id': schemas.ID,
-    'created_at': DATE_TIME,
-    'updated_at': OPTIONAL_DATE_TIME,
-    'deleted': {'type': 'integer', 'minimum': 0,
-                'description': '0 while live, the row id once deleted'},
-    'deleted_at': OPTIONAL_DATE_TIME,
-}
-READ_ONLY = {
-    'switch': {
-        'last_sync_at': OPTIONAL_DATE_TIME,
-        'last_sync_result': {'anyOf': [{'type': 'string'}, {'type': 'null'}]},
-        'lif_usage': OPTIONAL_COUNT,
-        'drift': OPTIONAL_COUNT,
-    },
-    'credential': {'password': {'const': resources.MASKED_PASSWORD}},
+    'created_at': schemas.DATE_TIME,
+    'updated_at': schemas.OPTIONAL_DATE_TIME,
+    'deleted': {'type': 'boolean', 'description': 'false while live'},
+    'deleted_at': schemas.OPTIONAL_DATE_TIME,
 }
 FAULT = {'type': 'object', 'minProperties': 1, 'maxProperties': 1,
          'additionalProperties': {
@@ -43,7 +29,7 @@ FAULTS = {
 
 def document():
     paths = {}
-    for resource in resources.ALL:
+    for resource in records.ALL:
         for prefix, parameters in (('/v2', []), ('/v2/{project_id}', [_project_id()])):
             base = f'{prefix}/{resource.collection}'
             paths[base] = _collection(resource, parameters)
@@ -64,8 +50,8 @@ def document():
 
 def _row_schema(resource):
     properties = dict(ROW_FIELDS)
-    properties.update(resource.fields)
-    properties.update(READ_ONLY.get(resource.kind, {}))
+    properties.update({f.name: _shown(f) for f in resource.fields})
+    properties.update({s.name: s.schema for s in resource.status})
     return {'type': 'object', 'properties': properties,
             'required': list(ROW_FIELDS) + list(resource.required)}
 
@@ -74,28 +60,25 @@ def _collection(resource, parameters):
     row = _row_schema(resource)
     listing = {'type': 'object', 'required': [resource.plural],
                'properties': {resource.plural: {'type': 'array', 'items': row}}}
-    list_parameters = list(parameters)
-    if resource is resources.BINDING:
-        list_parameters.append({'name': 'switch_id', 'in': 'query', 'required': False,
-                                'schema': schemas.ID})
+    list_parameters = list(parameters) + [_filter(each) for each in resource.filters]
     return {
-        'get': _operation(f'List {resource.kind}s', list_parameters, listing,
+        'get': _operation(f'List {resource.names}', list_parameters, listing,
                           ('400', '401', '403', '503')),
-        'post': _operation(f'Create a {resource.kind}', parameters,
+        'post': _operation(f'Create a {resource.name}', parameters,
                            _one(resource, row), ('400', '401', '403', '409', '503'),
-                           resource.create_schema),
+                           schemas.create_body(resource)),
     }
 
 
 def _item(resource, parameters):
     row = _one(resource, _row_schema(resource))
     return {
-        'get': _operation(f'Show a {resource.kind}', parameters, row,
+        'get': _operation(f'Show a {resource.name}', parameters, row,
                           ('401', '403', '404', '503')),
-        'put': _operation(f'Update a {resource.kind}', parameters, row,
+        'put': _operation(f'Update a {resource.name}', parameters, row,
                           ('400', '401', '403', '404', '409', '503'),
-                          resource.update_schema),
-        'delete': _operation(f'Delete a {resource.kind}', parameters, None,
+                          schemas.update_body(resource)),
+        'delete': _operation(f'Delete a {resource.name}', parameters, None,
                              ('401', '403', '404', '409', '503')),
     }
 
@@ -121,6 +104,22 @@ def _operation(summary, parameters, result, faults, request_schema=None):
     return operation
 
 
+def _shown(field):
+    """A field as responses show it: an id as the integer, a secret masked,
+    a switch port normalised."""
+    if field.secret:
+        return {'const': resources.MASKED_PASSWORD}
+    if field.schema is schemas.ID_IN_BODY:
+        return schemas.ID
+    return field.schema
+
+
+def _filter(each):
+    schema = {'type': 'array', 'items': schemas.ID} if each.repeat else schemas.ID
+    return {'name': each.field, 'in': 'query', 'required': False, 'schema': schema,
+            'explode': True}
+
+
 def _project_id():
     return {'name': 'project_id', 'in': 'path', 'required': True,
             'schema': {'type': 'string', 'pattern': '^[A-Za-z0-9_-]+$',
@@ -129,4 +128,4 @@ def _project_id():
 
 def _id(resource):
     return {'name': 'id', 'in': 'path', 'required': True,
-            'description': f'id of the {resource.kind}', 'schema': schemas.ID}
+            'description': f'id of the {resource.name}', 'schema': schemas.ID}

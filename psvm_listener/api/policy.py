@@ -9,7 +9,7 @@ writes etc/psvm/policy.yaml.sample from ``list_rules``.
 
 from oslo_policy import policy
 
-from psvm_listener.api import resources
+from psvm_listener import records
 
 ADMIN = 'role:admin'
 STATUS_RULE = 'psvm:status:show'
@@ -30,12 +30,12 @@ def list_rules():
     """Every rule with its default, for the enforcer and the sample generator."""
     rules = [policy.RuleDefault('admin_api', ADMIN,
                                 description='Default rule of every PSVM API call.')]
-    for resource in resources.ALL:
+    for resource in records.ALL:
         for action, (method, suffix, description) in ACTIONS.items():
             rules.append(policy.DocumentedRuleDefault(
-                name=rule_name(resource.kind, action),
+                name=rule_name(resource.name, action),
                 check_str='rule:admin_api',
-                description=description.format(kind=resource.kind, kinds=resource.kinds),
+                description=description.format(kind=resource.name, kinds=resource.names),
                 operations=[{'method': method,
                              'path': f'/v2/{resource.collection}{suffix}'}]))
     rules.append(policy.DocumentedRuleDefault(

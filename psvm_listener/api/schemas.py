@@ -26,29 +26,48 @@ IP = {'type': 'string', 'format': 'ip-address', 'minLength': 2, 'maxLength': 64,
 TCP_PORT = {'type': 'integer', 'minimum': 1, 'maximum': 65535}
 HOST_KEY = {'anyOf': [{'type': 'string', 'pattern': HOST_KEY_PATTERN},
                       {'type': 'null'}],
-            'description': 'SSH host key fingerprint as "ssh-keygen -lf" prints it'}
+            'description': 'an SSH host key fingerprint as "ssh-keygen -lf" prints it, '
+                           'or null'}
 SWITCH_PORT = {'type': 'string', 'format': 'switch-port', 'minLength': 1,
                'maxLength': 64,
                'description': 'ethernet1/19, ethernet101/1/7 (FEX) or port-channel20'}
 
-CREDENTIAL_FIELDS = {'user_name': TEXT, 'password': TEXT}
-SWITCH_FIELDS = {'ip': IP, 'switch_cred_id': ID, 'port': TCP_PORT,
-                 'host_key': HOST_KEY, 'description': OPTIONAL_TEXT}
-BINDING_FIELDS = {'switch_id': ID, 'compute_node_id': ID, 'switch_port': SWITCH_PORT}
+# The seed's object layer coerced ids, so its clients send "2" as well as 2;
+# the database layer turns the digits into the integer (and checks the range).
+ID_DIGITS_PATTERN = '^[0-9]{1,10}$'
+ID_IN_BODY = {'anyOf': [ID, {'type': 'string', 'pattern': ID_DIGITS_PATTERN}],
+              'description': 'an id: an integer, or its digits as a string'}
+# As the seed showed them: UTC, ISO 8601 without a zone, with microseconds.
+DATE_TIME = {'type': 'string', 'pattern': r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$',
+             'description': 'UTC time, as the seed showed it: 2012-10-01T18:50:27.781065'}
+OPTIONAL_DATE_TIME = {'anyOf': [DATE_TIME, {'type': 'null'}]}
+OPTIONAL_STRING = {'anyOf': [{'type': 'string'}, {'type': 'null'}]}
+OPTIONAL_COUNT = {'anyOf': [{'type': 'integer', 'minimum': 0}, {'type': 'null'}]}
 
 
-def body(key, fields, required):
-    """``{key: {...}}``: a create body (``required`` fields) or, with none
-    required, an update body that must change at least one field."""
-    inner = {'type': 'object', 'properties': fields, 'additionalProperties': False}
-    if required:
-        inner['required'] = list(required)
-    else:
-        inner['minProperties'] = 1
-    return {'type': 'object', 'properties': {key: inner}, 'required': [key],
-            'additionalProperties': False}
+def create_body(record):
+    """``{singular: {...}}`` with every required field."""
+    return _body(record, {'required': list(record.required)})
 
 
+def update_body(record):
+    """``{singular: {...}}`` that changes at least one field, any of them."""
+    return _body(record, {'minProperties': 1})
+
+
+def _body(record, rule):
+    inner = {'type': 'object', 'properties': record.schemas,
+             'additionalProperties': False, **rule}
+    return {'type': 'object', 'properties': {record.singular: inner},
+            'required': [record.singular], 'additionalProperties': False}
+
+
+PATTERN_ERRORS = {
+    TEXT_PATTERN: 'contains control characters or only blanks',
+    HOST_KEY_PATTERN: 'is not an SSH host key fingerprint (SHA256: and 43 base64 '
+                      'characters)',
+    ID_DIGITS_PATTERN: 'must be an id: an integer, or its digits as a string',
+}
 FORMATS = jsonschema.FormatChecker(formats=())
 FORMAT_ERRORS = {
     'ip-address': 'is not an IPv4 or IPv6 address',
@@ -97,17 +116,25 @@ def _field_of(error):
 
 
 def _describe(error):
-    """jsonschema's message, without echoing an over-long value back."""
-    if error.validator == 'maxLength':
-        return f'is longer than {error.validator_value} characters'
-    if error.validator == 'pattern':
-        return 'contains control characters or only blanks, or has the wrong form'
-    if error.validator == 'format':
-        return FORMAT_ERRORS[error.validator_value]
-    if error.validator == 'anyOf':
-        return 'has the wrong type or form'
-    if error.validator == 'required':
-        return 'is required'
-    if error.validator == 'additionalProperties':
-        return 'is not a field that can be set here'
-    return error.message[:200]
+    """What is wrong, from the rule alone: never the value, which may be a
+    password (jsonschema's own messages repeat it)."""
+    rule = error.validator_value
+    described = {
+        'type': lambda: f'must be of type {_types(rule)}',
+        'minimum': lambda: f'must be at least {rule}',
+        'maximum': lambda: f'must be at most {rule}',
+        'minLength': lambda: f'must have at least {rule} characters',
+        'maxLength': lambda: f'is longer than {rule} characters',
+        'pattern': lambda: PATTERN_ERRORS[rule],
+        'format': lambda: FORMAT_ERRORS[rule],
+        'anyOf': lambda: (f'must be {error.schema["description"]}'
+                          if 'description' in error.schema else 'has the wrong type or form'),
+        'required': lambda: 'is required',
+        'additionalProperties': lambda: 'is not a field that can be set here',
+        'minProperties': lambda: 'must set at least one field',
+    }.get(error.validator)
+    return described() if described else f'does not satisfy {error.validator}'
+
+
+def _types(rule):
+    return ' or '.join(rule) if isinstance(rule, list) else rule

@@ -1,91 +1,86 @@
-"""The commands of psvm: ``psvm <noun> list|show|create|set|delete``.
+"""The commands of ``psvm`` and ``openstack psvm``: ``<record> list|show|create|set|delete``.
 
-Each noun is a declaration (its resource, columns and options); the five
-command classes of a noun are made from it, so all three behave alike.
+The five command classes of each record are made from its declaration in
+``psvm_listener.records`` (options and list columns as psvm-manage's), and
+are module attributes (``SwitchList``, ...) for OpenStackClient's entry
+points.  A command finds psvm-api as ``self.app.client_manager.psvm``, which
+both the standalone ``psvm`` and OpenStackClient provide.
 """
-
-import dataclasses
-import getpass
-import sys
 
 from cliff import command
 from cliff import lister
 from cliff import show
 
-from psvm_listener.api import resources
-from psvm_listener.client import http
+from psvm_listener import record_options
+from psvm_listener import records
 
 
-@dataclasses.dataclass(frozen=True)
-class Option:
-    flag: str           # --switch-port
-    field: str          # the API field it sets
-    type: type = str
-    help: str = ''
-    required: bool = False  # on create
+class _RecordCommand:
+    record = None
+
+    @property
+    def api(self):
+        return self.app.client_manager.psvm
+
+    def add_id(self, parser):
+        parser.add_argument('id', type=int, help=f'{self.record.name} id')
 
 
-@dataclasses.dataclass(frozen=True)
-class Noun:
-    name: str
-    resource: resources.Resource
-    list_columns: tuple
-    options: tuple
-    list_filters: tuple = ()
+class _List(_RecordCommand, lister.Lister):
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        record_options.add_filters(parser, self.record)
+        return parser
+
+    def take_action(self, parsed_args):
+        query = {each.field: value for each, value in
+                 record_options.filters(parsed_args, self.record).items()}
+        rows = self.api.list(self.record, **query)
+        columns = self.record.list_columns
+        return columns, [tuple(row.get(c) for c in columns) for row in rows]
 
 
-NOUNS = (
-    Noun('cred', resources.CREDENTIAL, ('id', 'user_name', 'password', 'updated_at'), (
-        Option('--user-name', 'user_name', help='switch login name', required=True),
-        Option('--password', 'password',
-               help='switch password (prompted for if not given on create)'),
-    )),
-    Noun('switch', resources.SWITCH,
-         ('id', 'ip', 'port', 'switch_cred_id', 'description', 'last_sync_at',
-          'last_sync_result', 'lif_usage'), (
-             Option('--ip', 'ip', help='IPv4 or IPv6 address of the switch',
-                    required=True),
-             Option('--cred', 'switch_cred_id', int, 'credential id', required=True),
-             Option('--port', 'port', int, 'SSH port (default 22)'),
-             Option('--host-key', 'host_key',
-                    help='SSH host key fingerprint (SHA256:...)'),
-             Option('--description', 'description', help='free text'),
-         )),
-    Noun('bind', resources.BINDING, ('id', 'switch_id', 'compute_node_id', 'switch_port'), (
-        Option('--switch', 'switch_id', int, 'switch id', required=True),
-        Option('--compute-node', 'compute_node_id', int, 'nova compute node id',
-               required=True),
-        Option('--port', 'switch_port', help='switch port: ethernet1/19, e101/1/7, po20',
-               required=True),
-    ), list_filters=(Option('--switch', 'switch_id', int, 'only bindings of this switch'),)),
-)
+class _Show(_RecordCommand, show.ShowOne):
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        self.add_id(parser)
+        return parser
+
+    def take_action(self, parsed_args):
+        return _row_columns(self.api.show(self.record, parsed_args.id))
 
 
-def _add_options(parser, options, creating):
-    for option in options:
-        parser.add_argument(option.flag, dest=option.field, type=option.type,
-                            help=option.help, required=creating and option.required
-                            and option.field != 'password')
+class _Create(_RecordCommand, show.ShowOne):
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        record_options.add_fields(parser, self.record, creating=True)
+        return parser
+
+    def take_action(self, parsed_args):
+        fields = record_options.values(parsed_args, self.record, creating=True)
+        return _row_columns(self.api.create(self.record, fields))
 
 
-def _given(parsed, options):
-    return {o.field: getattr(parsed, o.field) for o in options
-            if getattr(parsed, o.field) is not None}
+class _Set(_RecordCommand, show.ShowOne):
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        self.add_id(parser)
+        record_options.add_fields(parser, self.record, creating=False)
+        return parser
+
+    def take_action(self, parsed_args):
+        fields = record_options.values(parsed_args, self.record, creating=False)
+        return _row_columns(self.api.update(self.record, parsed_args.id, fields))
 
 
-def _add_password_stdin(parser, resource):
-    if 'password' in resource.fields:
-        parser.add_argument('--password-stdin', action='store_true',
-                            help='read the password from the first line of stdin, '
-                                 'so that it shows in no process list')
+class _Delete(_RecordCommand, command.Command):
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        self.add_id(parser)
+        return parser
 
-
-def _fields(parsed, noun):
-    """The fields the options set, the password from stdin if asked."""
-    fields = _given(parsed, noun.options)
-    if getattr(parsed, 'password_stdin', False):
-        fields['password'] = sys.stdin.readline().rstrip('\r\n')
-    return fields
+    def take_action(self, parsed_args):
+        self.api.delete(self.record, parsed_args.id)
 
 
 def _row_columns(row):
@@ -93,95 +88,25 @@ def _row_columns(row):
     return names, tuple(row[name] for name in names)
 
 
-class _NounCommand:
-    noun = None
-
-    @property
-    def api(self):
-        return self.app.api
-
-    @property
-    def resource(self):
-        return self.noun.resource
-
-
-class _List(_NounCommand, lister.Lister):
-    def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        _add_options(parser, self.noun.list_filters, False)
-        return parser
-
-    def take_action(self, parsed_args):
-        rows = self.api.list(self.resource, **_given(parsed_args, self.noun.list_filters))
-        columns = self.noun.list_columns
-        return columns, [tuple(row.get(c) for c in columns) for row in rows]
-
-
-class _Show(_NounCommand, show.ShowOne):
-    def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        parser.add_argument('id', type=int, help=f'{self.resource.kind} id')
-        return parser
-
-    def take_action(self, parsed_args):
-        return _row_columns(self.api.show(self.resource, parsed_args.id))
-
-
-class _Create(_NounCommand, show.ShowOne):
-    def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        _add_options(parser, self.noun.options, True)
-        _add_password_stdin(parser, self.resource)
-        return parser
-
-    def take_action(self, parsed_args):
-        fields = _fields(parsed_args, self.noun)
-        if 'password' in self.resource.fields and 'password' not in fields:
-            fields['password'] = getpass.getpass('Switch password: ')
-        return _row_columns(self.api.create(self.resource, fields))
-
-
-class _Set(_NounCommand, show.ShowOne):
-    def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        parser.add_argument('id', type=int, help=f'{self.resource.kind} id')
-        _add_options(parser, self.noun.options, False)
-        _add_password_stdin(parser, self.resource)
-        return parser
-
-    def take_action(self, parsed_args):
-        fields = _fields(parsed_args, self.noun)
-        if not fields:
-            raise http.ApiError('nothing to change: give at least one option')
-        return _row_columns(self.api.update(self.resource, parsed_args.id, fields))
-
-
-class _Delete(_NounCommand, command.Command):
-    def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        parser.add_argument('id', type=int, help=f'{self.resource.kind} id')
-        return parser
-
-    def take_action(self, parsed_args):
-        self.api.delete(self.resource, parsed_args.id)
-
-
 VERBS = {
-    'list': (_List, 'List {kinds}.'),
-    'show': (_Show, 'Show one {kind}.'),
-    'create': (_Create, 'Create a {kind}.'),
-    'set': (_Set, 'Change a {kind}.'),
-    'delete': (_Delete, 'Delete a {kind}.'),
+    'list': (_List, 'List {names}.'),
+    'show': (_Show, 'Show one {name}.'),
+    'create': (_Create, 'Create a {name}.'),
+    'set': (_Set, 'Change a {name}.'),
+    'delete': (_Delete, 'Delete a {name}.'),
 }
 
 
-def commands():
-    """``{'switch list': class, ...}`` for every noun and verb."""
+def _make_commands():
     made = {}
-    for noun in NOUNS:
+    for record in records.ALL:
         for verb, (base, doc) in VERBS.items():
-            made[f'{noun.name} {verb}'] = type(
-                f'{noun.name.capitalize()}{verb.capitalize()}', (base,),
-                {'noun': noun, '__doc__': doc.format(kind=noun.resource.kind,
-                                                  kinds=noun.resource.kinds)})
+            made[f'{record.name} {verb}'] = type(
+                f'{record.name.capitalize()}{verb.capitalize()}', (base,),
+                {'record': record, '__module__': __name__,
+                 '__doc__': doc.format(name=record.name, names=record.names)})
     return made
+
+
+COMMANDS = _make_commands()
+globals().update({cls.__name__: cls for cls in COMMANDS.values()})

@@ -1,15 +1,28 @@
-"""psvm-api over HTTP: one keystoneauth1 session, three collections.
+"""psvm-api over HTTP: a keystoneauth1 adapter, three collections.
 
-The session carries a keystone token (``--os-auth-url`` and friends), HTTP
-basic credentials, or nothing (an API on loopback with noauth).
+The adapter finds psvm-api as OpenStackClient does: an endpoint given
+(``--os-endpoint``, ``psvm_endpoint_override`` in clouds.yaml) or the
+keystone catalog's ``psvm`` service.  keystoneauth logs every request body
+at debug level; a body that carries a secret is sent unlogged and logged
+here with the secret masked, so no password reaches a log at any verbosity.
 """
 
-import requests
+import copy
+import json
+
+from keystoneauth1 import adapter
 from keystoneauth1 import exceptions as ks_exceptions
+from keystoneauth1 import http_basic
+from keystoneauth1 import noauth
 from keystoneauth1 import session as ks_session
 from keystoneauth1.identity import v3
+from oslo_log import log as logging
 
 from psvm_listener import errors
+from psvm_listener.api import resources
+
+LOG = logging.getLogger(__name__)
+SERVICE_TYPE = 'psvm'
 
 
 class ApiError(errors.Permanent):
@@ -17,51 +30,64 @@ class ApiError(errors.Permanent):
 
 
 def make_session(args):
-    """The keystoneauth1 session and requests auth that ``args`` ask for."""
+    """The keystoneauth1 session the standalone ``psvm``'s options ask for:
+    a keystone token, HTTP basic credentials, or nothing (noauth)."""
     if args.os_auth_url:
         auth = v3.Password(auth_url=args.os_auth_url, username=args.os_username,
                            password=args.os_password, project_name=args.os_project_name,
                            user_domain_name=args.os_user_domain_name,
                            project_domain_name=args.os_project_domain_name)
-        return ks_session.Session(auth=auth, timeout=args.timeout), None
-    if args.basic_user:
-        basic = requests.auth.HTTPBasicAuth(args.basic_user, args.basic_password or '')
-        return ks_session.Session(timeout=args.timeout), basic
-    return ks_session.Session(timeout=args.timeout), None
+    elif args.basic_user:
+        auth = http_basic.HTTPBasicAuth(endpoint=args.os_url, username=args.basic_user,
+                                        password=args.basic_password or '')
+    else:
+        auth = noauth.NoAuth(endpoint=args.os_url)
+    return ks_session.Session(auth=auth, timeout=args.timeout)
+
+
+def make_adapter(session, endpoint=None, region_name=None, interface='public'):
+    return adapter.Adapter(session, service_type=SERVICE_TYPE, endpoint_override=endpoint,
+                           region_name=region_name, interface=interface)
 
 
 class Api:
-    """``Api(url, session, basic_auth)``; each method returns the row(s) as dicts."""
+    """``Api(adapter)``; each method returns the row(s) as dicts."""
 
-    def __init__(self, url, session, basic_auth=None):
-        self.url = url.rstrip('/')
-        self.session = session
-        self.basic_auth = basic_auth
+    def __init__(self, api_adapter):
+        self.adapter = api_adapter
 
-    def list(self, resource, **query):
-        return self._call('GET', resource.collection, params=query)[resource.plural]
+    def list(self, record, **query):
+        return self._call('GET', record.collection, params=query)[record.plural]
 
-    def show(self, resource, row_id):
-        return self._call('GET', f'{resource.collection}/{row_id}')[resource.singular]
+    def show(self, record, row_id):
+        return self._call('GET', f'{record.collection}/{row_id}')[record.singular]
 
-    def create(self, resource, fields):
-        body = {resource.singular: fields}
-        return self._call('POST', resource.collection, json=body)[resource.singular]
+    def create(self, record, fields):
+        return self._send('POST', record, record.collection, fields)
 
-    def update(self, resource, row_id, fields):
-        body = {resource.singular: fields}
-        return self._call('PUT', f'{resource.collection}/{row_id}',
-                          json=body)[resource.singular]
+    def update(self, record, row_id, fields):
+        return self._send('PUT', record, f'{record.collection}/{row_id}', fields)
 
-    def delete(self, resource, row_id):
-        self._call('DELETE', f'{resource.collection}/{row_id}')
+    def delete(self, record, row_id):
+        self._call('DELETE', f'{record.collection}/{row_id}')
+
+    def _send(self, method, record, path, fields):
+        body = {record.singular: fields}
+        secrets = [name for name in record.hidden if name in fields]
+        if not secrets:
+            return self._call(method, path, json=body)[record.singular]
+        masked = copy.deepcopy(body)
+        for name in secrets:
+            masked[record.singular][name] = resources.MASKED_PASSWORD
+        LOG.debug('REQ: %s %s %s (keystoneauth does not log a body with a secret)',
+                  method, path, json.dumps(masked))
+        return self._call(method, path, json=body, log=False)[record.singular]
 
     def _call(self, method, path, **kwargs):
         try:
-            response = self.session.request(f'{self.url}/{path}', method, raise_exc=False,
-                                            requests_auth=self.basic_auth, **kwargs)
+            response = self.adapter.request(path, method, raise_exc=False, **kwargs)
         except ks_exceptions.ClientException as exc:
-            raise ApiError(f'cannot reach psvm-api at {self.url}: {exc}')
+            raise ApiError(f'cannot reach psvm-api: {exc}')
         if response.status_code >= 400:
             raise ApiError(f'{response.status_code}: {_message(response)}')
         return response.json() if response.content else None

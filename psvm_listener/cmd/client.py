@@ -1,11 +1,18 @@
-"""psvm: manage psvm-api's switches, credentials and bindings from a shell."""
+"""psvm: manage psvm-api's switches, credentials and bindings from a shell.
+
+The same commands as ``openstack psvm ...``, for hosts without
+OpenStackClient; with it, prefer ``openstack`` (clouds.yaml, the keystone
+catalog).
+"""
 
 import os
 import sys
+import types
 
 from cliff import app
 from cliff import commandmanager
 
+from psvm_listener import version
 from psvm_listener.client import commands
 from psvm_listener.client import http
 
@@ -13,18 +20,21 @@ from psvm_listener.client import http
 class PsvmApp(app.App):
     def __init__(self):
         manager = commandmanager.CommandManager('psvm_listener.client')
-        for name, command_class in commands.commands().items():
+        for name, command_class in commands.COMMANDS.items():
             manager.add_command(name, command_class)
-        super().__init__(description=__doc__, version='2.0',
+        super().__init__(description=__doc__.splitlines()[0],
+                         version=version.version_string(),
                          command_manager=manager, deferred_help=True)
-        self.api = None
+        self.client_manager = types.SimpleNamespace(psvm=None)
 
     def build_option_parser(self, description, version, argparse_kwargs=None):
         parser = super().build_option_parser(description, version, argparse_kwargs)
         env = os.environ.get
-        parser.add_argument('--os-url', default=env('PSVM_URL'),
+        parser.add_argument('--os-url', '--os-endpoint', dest='os_url',
+                            default=env('PSVM_URL'),
                             help='psvm-api endpoint, e.g. http://127.0.0.1:9797/v2 '
-                                 '(env PSVM_URL)')
+                                 '(env PSVM_URL); with --os-auth-url and none '
+                                 'given, the keystone catalog\'s "psvm" service')
         parser.add_argument('--timeout', type=float, default=60,
                             help='seconds to wait for psvm-api (default 60)')
         parser.add_argument('--os-auth-url', default=env('OS_AUTH_URL'),
@@ -37,6 +47,8 @@ class PsvmApp(app.App):
                             default=env('OS_USER_DOMAIN_NAME', 'Default'))
         parser.add_argument('--os-project-domain-name',
                             default=env('OS_PROJECT_DOMAIN_NAME', 'Default'))
+        parser.add_argument('--os-region-name', default=env('OS_REGION_NAME'))
+        parser.add_argument('--os-interface', default=env('OS_INTERFACE', 'public'))
         parser.add_argument('--basic-user', default=env('PSVM_USERNAME'),
                             help='HTTP basic user, for auth_strategy http_basic '
                                  '(env PSVM_USERNAME)')
@@ -45,13 +57,15 @@ class PsvmApp(app.App):
         return parser
 
     def initialize_app(self, argv):
-        if not self.options.os_url:
+        options = self.options
+        if not (options.os_url or options.os_auth_url):
             return
-        session, basic_auth = http.make_session(self.options)
-        self.api = http.Api(self.options.os_url, session, basic_auth)
+        self.client_manager.psvm = http.Api(http.make_adapter(
+            http.make_session(options), options.os_url, options.os_region_name,
+            options.os_interface))
 
     def prepare_to_run_command(self, cmd):
-        if self.api is None and getattr(cmd, 'noun', None) is not None:
+        if self.client_manager.psvm is None and getattr(cmd, 'record', None) is not None:
             raise http.ApiError('no psvm-api endpoint: give --os-url or set PSVM_URL')
 
 

@@ -11,13 +11,13 @@ parent row, so a switch cannot be created on a credential being deleted.
 """
 
 import contextlib
-import dataclasses
 import datetime
 
 import sqlalchemy as sa
 from sqlalchemy import orm
 
 from psvm_listener import conf as config
+from psvm_listener import records
 from psvm_listener.db import engines
 from psvm_listener.db import errors
 from psvm_listener.db import migration
@@ -25,57 +25,11 @@ from psvm_listener.db import models
 from psvm_listener.db import secrets
 from psvm_listener.db import validation as check
 
-
-@dataclasses.dataclass(frozen=True)
-class Kind:
-    """What the API needs to know about one table."""
-
-    name: str
-    model: type
-    checks: dict
-    required: tuple
-    defaults: dict = dataclasses.field(default_factory=dict)
-    references: dict = dataclasses.field(default_factory=dict)  # field -> parent Kind
-    unique: tuple = ()          # fields that identify a live row
-    duplicate_field: str = None  # the field a Duplicate error names
-    hidden: tuple = ()          # columns never returned
-
-    @property
-    def table(self):
-        return self.model.__table__
-
-    @property
-    def columns(self):
-        """The keys of the dicts rows come back as, in table order."""
-        return [c.name for c in self.table.columns if c.name not in self.hidden]
-
-
-CREDENTIAL = Kind(
-    'credential', models.SwitchCredential,
-    checks={'user_name': check.text, 'password': check.text},
-    required=('user_name', 'password'),
-    hidden=('password',))
-SWITCH = Kind(
-    'switch', models.Switch,
-    checks={'ip': check.ip, 'port': check.tcp_port, 'switch_cred_id': check.id_,
-            'host_key': check.host_key, 'description': check.optional_text},
-    required=('ip', 'switch_cred_id'),
-    defaults={'port': 22},
-    references={'switch_cred_id': CREDENTIAL},
-    unique=('ip', 'port'), duplicate_field='ip')
-BINDING = Kind(
-    'binding', models.SwitchportBinding,
-    checks={'switch_id': check.id_, 'compute_node_id': check.id_,
-            'switch_port': check.switch_port},
-    required=('switch_id', 'compute_node_id', 'switch_port'),
-    references={'switch_id': SWITCH},
-    unique=('switch_id', 'switch_port'), duplicate_field='switch_port')
-KINDS = (CREDENTIAL, SWITCH, BINDING)
-MOVE = Kind(
-    'move intent', models.MoveIntent,
-    checks={'instance_uuid': lambda field, value: check.text(field, value, 36),
-            'dest_host': check.text, 'source_host': check.optional_text},
-    required=('instance_uuid', 'dest_host'))
+CREDENTIAL = records.CREDENTIAL
+SWITCH = records.SWITCH
+BINDING = records.BINDING
+KINDS = records.ALL
+MOVE = records.MOVE_INTENT
 
 SYNC_CHECKS = {'at': check.utc_time,
                'result': check.sync_result,
@@ -84,8 +38,9 @@ SYNC_CHECKS = {'at': check.utc_time,
 
 
 def now():
-    """UTC without microseconds: what every backend can store and give back."""
-    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None, microsecond=0)
+    """Naive UTC with microseconds, as nova stamps its rows (every backend
+    keeps them: MariaDB's columns are DATETIME(6))."""
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 
 
 class Database:

@@ -12,6 +12,7 @@ create exactly these tables; a test compares them on every database.
 
 import sqlalchemy as sa
 from sqlalchemy import orm
+from sqlalchemy.dialects import mysql
 
 NAMING = {
     'ix': 'ix_%(table_name)s_%(column_0_N_name)s',
@@ -21,6 +22,8 @@ NAMING = {
 }
 
 NAME_LENGTH = 255
+# Times keep their microseconds, as nova's do; MariaDB drops them unless asked.
+TIME = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), 'mysql', 'mariadb')
 SYNC_RESULT_LENGTH = 255
 # SQLite otherwise hands out the highest id again once its row is archived,
 # and the second archived row with that id would clash in the shadow table.
@@ -35,9 +38,9 @@ class SoftDeleteMixin:
     """id first, the fields of the table, then the times and ``deleted``."""
 
     id: orm.Mapped[int] = orm.mapped_column(sa.Integer, primary_key=True, sort_order=-1)
-    created_at = orm.mapped_column(sa.DateTime, nullable=False, sort_order=1)
-    updated_at = orm.mapped_column(sa.DateTime, nullable=True, sort_order=1)
-    deleted_at = orm.mapped_column(sa.DateTime, nullable=True, sort_order=1)
+    created_at = orm.mapped_column(TIME, nullable=False, sort_order=1)
+    updated_at = orm.mapped_column(TIME, nullable=True, sort_order=1)
+    deleted_at = orm.mapped_column(TIME, nullable=True, sort_order=1)
     deleted = orm.mapped_column(sa.Integer, nullable=False, default=0, sort_order=1)
 
 
@@ -64,7 +67,7 @@ class Switch(SoftDeleteMixin, Base):
         index=True)
     host_key = orm.mapped_column(sa.String(NAME_LENGTH), nullable=True)
     description = orm.mapped_column(sa.String(NAME_LENGTH), nullable=True)
-    last_sync_at = orm.mapped_column(sa.DateTime, nullable=True)
+    last_sync_at = orm.mapped_column(TIME, nullable=True)
     last_sync_result = orm.mapped_column(sa.String(SYNC_RESULT_LENGTH), nullable=True)
     lif_usage = orm.mapped_column(sa.Integer, nullable=True)
     drift = orm.mapped_column(sa.Integer, nullable=True)
@@ -95,7 +98,7 @@ class MoveIntent(SoftDeleteMixin, Base):
     instance_uuid = orm.mapped_column(sa.String(36), nullable=False)
     source_host = orm.mapped_column(sa.String(NAME_LENGTH), nullable=True)
     dest_host = orm.mapped_column(sa.String(NAME_LENGTH), nullable=False)
-    expires_at = orm.mapped_column(sa.DateTime, nullable=False)
+    expires_at = orm.mapped_column(TIME, nullable=False)
 
 
 def _shadow(table):

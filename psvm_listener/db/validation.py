@@ -17,8 +17,10 @@ IP_LENGTH = models.Switch.__table__.c.ip.type.length
 
 
 def text(field, value, max_length=models.NAME_LENGTH):
+    """Printable text; the message never repeats the value (it may be a password)."""
     if not isinstance(value, str):
-        raise errors.Invalid(f'{field} must be a string, not {value!r}', field=field)
+        raise errors.Invalid(f'{field} must be a string, not {type(value).__name__}',
+                             field=field)
     if not value.strip():
         raise errors.Invalid(f'{field} must not be empty', field=field)
     if CONTROL.search(value):
@@ -77,6 +79,10 @@ def switch_port(field, value):
 
 
 def id_(field, value):
+    """A row id; its digits as a string are taken too, as the seed's object
+    layer coerced them ("2" is 2)."""
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
     return integer(field, value)
 
 

@@ -5,7 +5,7 @@ import sys
 
 
 def add_format_argument(parser):
-    parser.add_argument('--format', choices=('table', 'json'), default='table',
+    parser.add_argument('-f', '--format', choices=('table', 'json'), default='table',
                         help='output format (default: table)')
 
 

@@ -1,163 +1,75 @@
-"""psvm-manage cred | switch | bind: PSVM's rows, straight in the database.
+"""psvm-manage credential | switch | binding: PSVM's rows, straight in the database.
 
-Every family has create, update, get, list and delete; list shows live rows,
-or with ``--deleted`` the soft-deleted ones as well.  A password is never
-printed; give it with ``--password`` or, to keep it out of the process
-list and shell history, on standard input with ``--password-stdin``.
+The nouns, verbs (list, show, create, set, delete), options and list columns
+are those of ``psvm`` and ``openstack psvm``, all made from
+``psvm_listener.records``.  ``list --deleted`` shows soft-deleted rows too.
+A password is never printed.
 """
 
-import dataclasses
-import sys
-
+from psvm_listener import record_options
+from psvm_listener import records
 from psvm_listener.db import api
 from psvm_listener.db import errors
 from psvm_listener.manage import output
 
 
-@dataclasses.dataclass(frozen=True)
-class Option:
-    flag: str
-    field: str
-    type: type
-    help: str
-    repeat: bool = False
-    clearable: bool = False     # on update, '' sets the field to nothing
-
-
-@dataclasses.dataclass(frozen=True)
-class Family:
-    command: str
-    kind: api.Kind
-    plural: str
-    options: tuple
-    list_filters: tuple = ()
-
-    def method(self, verb):
-        noun = self.plural if verb == 'list' else self.kind.name
-        return f'{verb}_{noun}'
-
-
-RECORDS = (
-    Family('cred', api.CREDENTIAL, 'credentials', (
-        Option('--user-name', 'user_name', str, 'user name the switch accepts'),
-        Option('--password', 'password', str,
-               'password (visible to other users in the process list; '
-               'prefer --password-stdin)'),
-    )),
-    Family('switch', api.SWITCH, 'switches', (
-        Option('--ip', 'ip', str, 'management IP address of the switch'),
-        Option('--cred-id', 'switch_cred_id', int, 'id of the credential to log in with'),
-        Option('--port', 'port', int, 'SSH port (default 22)'),
-        Option('--host-key', 'host_key', str,
-               "pinned SSH host key fingerprint, SHA256:... as ssh-keygen -lf prints it "
-               "('' on update unpins it)", clearable=True),
-        Option('--description', 'description', str, "free text ('' on update clears it)",
-               clearable=True),
-    )),
-    Family('bind', api.BINDING, 'bindings', (
-        Option('--switch-id', 'switch_id', int, 'id of the switch'),
-        Option('--compute-node-id', 'compute_node_id', int, "nova's compute_nodes.id"),
-        Option('--switch-port', 'switch_port', str,
-               'port the node is cabled to: ethernet1/19, eth101/1/7, po20, ...'),
-    ), list_filters=(
-        Option('--switch-id', 'switch_id', int, 'only bindings of this switch'),
-        Option('--compute-node-id', 'compute_node_ids', int,
-               'only bindings of this compute node (repeat for several)', repeat=True),
-    )),
-)
-
-
 def add_parsers(subparsers):
-    for family in RECORDS:
-        _add_family(subparsers, family)
+    for record in records.ALL:
+        _add_record(subparsers, record)
 
 
-def _add_family(subparsers, family):
-    parser = subparsers.add_parser(family.command, help=f'manage {family.plural}')
+def _add_record(subparsers, record):
+    parser = subparsers.add_parser(record.name, help=f'manage {record.names}')
     verbs = parser.add_subparsers(dest='action', required=True)
-    create = verbs.add_parser('create', help=f'create a {family.kind.name}')
-    update = verbs.add_parser('update', help=f'change fields of a {family.kind.name}')
-    update.add_argument('id', type=int)
-    for command in (create, update):
-        for option in family.options:
-            command.add_argument(option.flag, dest=option.field, type=option.type,
-                                 help=option.help)
-    if family.kind is api.CREDENTIAL:
-        for command in (create, update):
-            command.add_argument('--password-stdin', action='store_true',
-                                 help='read the password from the first line of stdin')
-    get = verbs.add_parser('get', help=f'show a {family.kind.name}')
-    delete = verbs.add_parser('delete', help=f'soft-delete a {family.kind.name}')
-    for command in (get, delete):
-        command.add_argument('id', type=int)
-    listing = verbs.add_parser('list', help=f'list {family.plural}')
+    listing = verbs.add_parser('list', help=f'list {record.names}')
     listing.add_argument('--deleted', action='store_true',
                          help='show soft-deleted rows as well')
-    for option in family.list_filters:
-        listing.add_argument(option.flag, dest=option.field, type=option.type,
-                             help=option.help,
-                             action='append' if option.repeat else 'store')
-    for verb, command in (('create', create), ('update', update), ('get', get),
-                          ('delete', delete), ('list', listing)):
+    record_options.add_filters(listing, record)
+    create = verbs.add_parser('create', help=f'create a {record.name}')
+    record_options.add_fields(create, record, creating=True)
+    changing = verbs.add_parser('set', help=f'change fields of a {record.name}')
+    changing.add_argument('id', type=int)
+    record_options.add_fields(changing, record, creating=False)
+    show = verbs.add_parser('show', help=f'show a {record.name}')
+    delete = verbs.add_parser('delete', help=f'soft-delete a {record.name}')
+    for command in (show, delete):
+        command.add_argument('id', type=int)
+    for verb, command in (('list', listing), ('show', show), ('create', create),
+                          ('set', changing), ('delete', delete)):
         output.add_format_argument(command)
-        command.set_defaults(func=_runner(family, verb))
+        command.set_defaults(func=_runner(record, verb))
 
 
-def _runner(family, verb):
+def _runner(record, verb):
     def run(args):
         try:
-            return _run(args, family, verb)
+            return _run(args, record, verb)
         except errors.DbError as exc:
-            flag = {o.field: o.flag for o in family.options}.get(exc.field)
-            if flag is None:
+            if exc.field not in record.checks:
                 raise
-            raise type(exc)(f'{flag}: {exc}', field=exc.field)
+            raise type(exc)(f'{record.field(exc.field).option}: {exc}', field=exc.field)
     return run
 
 
-def _run(args, family, verb):
+def _run(args, record, verb):
     with api.Database.from_config() as db:
-        method = getattr(db, family.method(verb))
         if verb == 'list':
-            filters = {o.field: getattr(args, o.field) for o in family.list_filters}
-            _print_rows(args.format, family, method(deleted=args.deleted, **filters))
+            filters = {each.keyword: value for each, value in
+                       record_options.filters(args, record).items()}
+            rows = getattr(db, f'list_{record.names}')(deleted=args.deleted, **filters)
+            columns = record.list_columns
+            output.emit(args.format, columns, [[row[c] for c in columns] for row in rows],
+                        rows)
             return 0
-        if verb in ('get', 'delete'):
+        method = getattr(db, f'{_DB_VERBS[verb]}_{record.name}')
+        if verb in ('show', 'delete'):
             row = method(args.id)
         elif verb == 'create':
-            row = method(**_values(args, family))
+            row = method(**record_options.values(args, record, creating=True))
         else:
-            row = method(args.id, **_changes(args, family))
-    _print_row(args.format, row)
+            row = method(args.id, **record_options.values(args, record, creating=False))
+    output.emit(args.format, ['field', 'value'], list(row.items()), row)
     return 0
 
 
-def _values(args, family):
-    values = {o.field: getattr(args, o.field) for o in family.options
-              if getattr(args, o.field) is not None}
-    if getattr(args, 'password_stdin', False):
-        if 'password' in values:
-            raise errors.Invalid('give --password or --password-stdin, not both',
-                                 field='password')
-        values['password'] = sys.stdin.readline().rstrip('\r\n')
-    return values
-
-
-def _changes(args, family):
-    values = _values(args, family)
-    for option in family.options:
-        if option.clearable and values.get(option.field) == '':
-            values[option.field] = None
-    if not values:
-        flags = ', '.join(o.flag for o in family.options)
-        raise errors.Invalid(f'nothing to change: give at least one of {flags}')
-    return values
-
-
-def _print_rows(fmt, family, rows):
-    columns = family.kind.columns
-    output.emit(fmt, columns, [[row[c] for c in columns] for row in rows], rows)
-
-
-def _print_row(fmt, row):
-    output.emit(fmt, ['field', 'value'], list(row.items()), row)
+_DB_VERBS = {'show': 'get', 'create': 'create', 'set': 'update', 'delete': 'delete'}

@@ -88,14 +88,18 @@ class RunningApi:
 def running(options, db_url, tmp_path, resync_client=None):
     """Serve psvm-api as ``options`` say, over a fresh database at ``db_url``."""
     database = fresh_database(db_url, tmp_path)
+    options.set_override('connection', db_url, 'database')
     resyncs = resync_client or RecordedResyncs()
     http = server.make_server(
         options, server.application(options, database=database, resync_client=resyncs))
     thread = threading.Thread(target=http.serve, daemon=True)
     thread.start()
     try:
-        yield RunningApi(f'http://127.0.0.1:{server.bound_port(http)}', database, resyncs)
+        running_api = RunningApi(f'http://127.0.0.1:{server.bound_port(http)}', database,
+                                 resyncs)
+        yield running_api
     finally:
+        running_api.session.close()  # else stop() waits out its kept-alive connections
         http.stop()
         thread.join(10)
         database.close()

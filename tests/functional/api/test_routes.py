@@ -29,7 +29,7 @@ def test_credential_routes_keep_the_password_write_only(api, prefix):
     created = create(api, 'os-psvmcred', 'psvmcred', CRED, prefix)
     assert created['user_name'] == 'admin'
     assert created['password'] == '******'
-    assert created['deleted'] == 0 and created['deleted_at'] is None
+    assert created['deleted'] is False and created['deleted_at'] is None
     assert {'id', 'created_at', 'updated_at'} <= set(created)
 
     url = f'{prefix}/os-psvmcred/{created["id"]}'
@@ -94,7 +94,9 @@ def test_binding_routes_normalise_ports_and_resync_both_switches(api, prefix):
 
 @pytest.mark.parametrize('body, field', [
     ({'psvm': {'ip': 10, 'switch_cred_id': 1}}, 'psvm.ip'),
-    ({'psvm': {'ip': '192.0.2.1', 'switch_cred_id': '1'}}, 'psvm.switch_cred_id'),
+    ({'psvm': {'ip': '192.0.2.1', 'switch_cred_id': 'one'}}, 'psvm.switch_cred_id'),
+    ({'psvm': {'ip': '192.0.2.1', 'switch_cred_id': 1.5}}, 'psvm.switch_cred_id'),
+    ({'psvm': {'ip': '192.0.2.1', 'switch_cred_id': '-1'}}, 'psvm.switch_cred_id'),
     ({'psvm': {'ip': '192.0.2.1', 'switch_cred_id': 1, 'vlans': '1-4094'}}, 'psvm.vlans'),
     ({'psvm': {'ip': '192.0.2.300', 'switch_cred_id': 1}}, 'psvm.ip'),
     ({'psvm': {'ip': '192.0.2.1', 'switch_cred_id': 1, 'port': 0}}, 'psvm.port'),

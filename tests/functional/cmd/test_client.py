@@ -41,33 +41,33 @@ def psvm_json(api, *args, user=serving.ADMIN):
 
 def test_switch_cred_and_bind_commands_end_to_end(basic_api):
     api = basic_api
-    cred = psvm_json(api, 'cred', 'create', '--user-name', 'admin', '--password', 's3cret')
+    cred = psvm_json(api, 'credential', 'create', '--user-name', 'admin', '--password', 's3cret')
     assert cred['password'] == '******'
-    switch = psvm_json(api, 'switch', 'create', '--ip', '192.0.2.7', '--cred',
+    switch = psvm_json(api, 'switch', 'create', '--ip', '192.0.2.7', '--credential',
                        str(cred['id']), '--description', 'rack 7')
     assert (switch['ip'], switch['port']) == ('192.0.2.7', 22)
     assert psvm_json(api, 'switch', 'set', str(switch['id']), '--port', '830')['port'] == 830
     assert psvm_json(api, 'switch', 'show', str(switch['id']))['description'] == 'rack 7'
 
-    binding = psvm_json(api, 'bind', 'create', '--switch', str(switch['id']),
-                        '--compute-node', '12', '--port', 'e101/1/7')
+    binding = psvm_json(api, 'binding', 'create', '--switch', str(switch['id']),
+                        '--compute-node', '12', '--switch-port', 'e101/1/7')
     assert binding['switch_port'] == 'ethernet101/1/7'
-    assert psvm_json(api, 'bind', 'set', str(binding['id']), '--port', 'po20')[
+    assert psvm_json(api, 'binding', 'set', str(binding['id']), '--switch-port', 'po20')[
         'switch_port'] == 'port-channel20'
-    listed = psvm_json(api, 'bind', 'list', '--switch', str(switch['id']))
+    listed = psvm_json(api, 'binding', 'list', '--switch', str(switch['id']))
     assert listed == [{'id': binding['id'], 'switch_id': switch['id'],
                        'compute_node_id': 12, 'switch_port': 'port-channel20'}]
 
     table = psvm(api, 'switch', 'list')
     assert table.returncode == 0
     assert '| 192.0.2.7 |' in table.stdout and 'rack 7' in table.stdout
-    assert 's3cret' not in psvm(api, 'cred', 'list').stdout
-    assert psvm(api, 'cred', 'set', str(cred['id']), '--password-stdin',
+    assert 's3cret' not in psvm(api, 'credential', 'list').stdout
+    assert psvm(api, 'credential', 'set', str(cred['id']), '--password-stdin',
                 stdin='rotated\n').returncode == 0
     assert api.database.credential_password(cred['id']) == 'rotated'
 
-    for noun, row_id in (('bind', binding['id']), ('switch', switch['id']),
-                         ('cred', cred['id'])):
+    for noun, row_id in (('binding', binding['id']), ('switch', switch['id']),
+                         ('credential', cred['id'])):
         assert psvm(api, noun, 'delete', str(row_id)).returncode == 0
     assert psvm_json(api, 'switch', 'list') == []
     assert api.database.list_credentials() == []
@@ -75,8 +75,9 @@ def test_switch_cred_and_bind_commands_end_to_end(basic_api):
 
 @pytest.mark.parametrize('args, message', [
     (('switch', 'show', '99'), '404: '),
-    (('switch', 'create', '--ip', 'not-an-ip', '--cred', '1'), '400: psvm.ip: '),
-    (('bind', 'create', '--switch', '5', '--compute-node', '1', '--port', 'e1/1'), '409: '),
+    (('switch', 'create', '--ip', 'not-an-ip', '--credential', '1'), '400: psvm.ip: '),
+    (('binding', 'create', '--switch', '5', '--compute-node', '1', '--switch-port', 'e1/1'),
+     '409: '),
     (('switch', 'set', '1'), 'nothing to change'),
 ])
 def test_errors_exit_1_with_the_api_message(basic_api, args, message):
@@ -144,10 +145,10 @@ def test_keystone_session_end_to_end(db_url, tmp_path, identity):
     with serving.running(options, db_url, tmp_path) as api:
         keystone = ('--os-auth-url', identity, '--os-username', 'operator',
                     '--os-password', 'pw', '--os-project-name', 'ops')
-        cred = psvm_json(api, *keystone, 'cred', 'create', '--user-name', 'admin',
+        cred = psvm_json(api, *keystone, 'credential', 'create', '--user-name', 'admin',
                          '--password', 'secret', user=None)
         assert cred['password'] == '******'
-        assert [c['id'] for c in psvm_json(api, *keystone, 'cred', 'list', user=None)] == [
+        assert [c['id'] for c in psvm_json(api, *keystone, 'credential', 'list', user=None)] == [
             cred['id']]
-        refused = psvm(api, 'cred', 'list', user=None)
+        refused = psvm(api, 'credential', 'list', user=None)
         assert refused.returncode == 1 and '401' in refused.stderr

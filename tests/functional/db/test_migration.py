@@ -36,7 +36,7 @@ def test_database_from_newer_code_is_refused_not_touched(db_url):
         db.create_schema()
         with db.engine.begin() as connection:
             connection.execute(sa.text("UPDATE alembic_version SET version_num = 'f00d'"))
-        with pytest.raises(errors.SchemaUnknown, match='f00d.*revision 0002'):
+        with pytest.raises(errors.SchemaUnknown, match=r'f00d.*revision \d{4}'):
             db.create_schema()
         assert db.schema_version() == 'f00d'
 

@@ -1,3 +1,5 @@
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -5,20 +7,28 @@ import sys
 
 import pytest
 
+from psvm_listener import conf
+from psvm_listener.cmd import manage as manage_cmd
 from tests import sync_rig
 
 PSVM_MANAGE = os.path.join(os.path.dirname(sys.executable), 'psvm-manage')
 
 
 class Manage:
-    """psvm-manage run as a subprocess with one --config-file."""
+    """psvm-manage with one --config-file, called in-process (its main, with
+    stdin, stdout and stderr its own), or with ``subprocess=True`` as the
+    console script, where the process boundary is the point."""
 
-    def __init__(self, config_file):
+    def __init__(self, config_file, subprocess=False):
         self.config_file = config_file
+        self.subprocess = subprocess
 
     def run(self, *args, stdin=None):
-        return subprocess.run([PSVM_MANAGE, '--config-file', self.config_file, *args],
-                              input=stdin, capture_output=True, text=True, timeout=60)
+        argv = ['--config-file', self.config_file, *args]
+        if self.subprocess:
+            return subprocess.run([PSVM_MANAGE, *argv], input=stdin, capture_output=True,
+                                  text=True, timeout=60)
+        return call_main(manage_cmd.main, argv, stdin)
 
     def ok(self, *args, stdin=None):
         result = self.run(*args, stdin=stdin)
@@ -33,6 +43,25 @@ class Manage:
         assert result.returncode != 0, result.stdout
         assert 'Traceback' not in result.stderr, result.stderr
         return result.stderr
+
+
+def call_main(main, argv, stdin=None):
+    """``main(argv)`` as its console script would run, with the process's
+    global configuration cleared afterwards."""
+    out, err = io.StringIO(), io.StringIO()
+    streams = (contextlib.redirect_stdout(out), contextlib.redirect_stderr(err))
+    old_stdin = sys.stdin
+    sys.stdin = io.StringIO(stdin or '')
+    try:
+        with streams[0], streams[1]:
+            try:
+                code = main(argv)
+            except SystemExit as exc:
+                code = exc.code
+    finally:
+        sys.stdin = old_stdin
+        conf.CONF.clear()
+    return subprocess.CompletedProcess(argv, code or 0, out.getvalue(), err.getvalue())
 
 
 @pytest.fixture

@@ -2,11 +2,11 @@ from tests.functional.manage import conftest
 
 
 def test_sync_then_version(manage):
-    assert manage.json('db', 'version') == {'current': None, 'head': '0002'}
-    assert manage.json('db', 'sync') == {'revision': '0002'}
-    assert manage.json('db', 'sync') == {'revision': '0002'}
+    assert manage.json('db', 'version') == {'current': None, 'head': '0003'}
+    assert manage.json('db', 'sync') == {'revision': '0003'}
+    assert manage.json('db', 'sync') == {'revision': '0003'}
     table = manage.ok('db', 'version')
-    assert '| current | head |' in table and '| 0002    | 0002 |' in table
+    assert '| current | head |' in table and '| 0003    | 0003 |' in table
 
 
 def test_commands_before_sync_say_to_sync(manage):
@@ -14,17 +14,17 @@ def test_commands_before_sync_say_to_sync(manage):
 
 
 def test_archive_deleted_rows(synced):
-    cred = synced.json('cred', 'create', '--user-name', 'admin', '--password', 'x')
+    cred = synced.json('credential', 'create', '--user-name', 'admin', '--password', 'x')
     for _ in range(3):
-        synced.json('cred', 'delete', str(synced.json(
-            'cred', 'create', '--user-name', 'gone', '--password', 'x')['id']))
+        synced.json('credential', 'delete', str(synced.json(
+            'credential', 'create', '--user-name', 'gone', '--password', 'x')['id']))
     assert synced.json('db', 'archive_deleted_rows', '--max-rows', '2') == {
         'psvm_switchport_binding': 0, 'psvm_switch': 0, 'psvm_switch_credential': 2,
         'psvm_move_intent': 0}
     assert synced.json('db', 'archive_deleted_rows', '--max-rows', '10') == {
         'psvm_switchport_binding': 0, 'psvm_switch': 0, 'psvm_switch_credential': 1,
         'psvm_move_intent': 0}
-    assert [c['id'] for c in synced.json('cred', 'list', '--deleted')] == [cred['id']]
+    assert [c['id'] for c in synced.json('credential', 'list', '--deleted')] == [cred['id']]
     assert 'max_rows must be between 1' in synced.fails(
         'db', 'archive_deleted_rows', '--max-rows', '0')
 

@@ -34,8 +34,8 @@ def manage(db_url, nova_url, tmp_path):
 
 
 def _bind(manage, switch_id, node_id, port):
-    manage.json('bind', 'create', '--switch-id', str(switch_id),
-                '--compute-node-id', str(node_id), '--switch-port', port)
+    manage.json('binding', 'create', '--switch', str(switch_id),
+                '--compute-node', str(node_id), '--switch-port', port)
 
 
 def test_inventory_of_bound_hosts_and_of_named_hosts(manage, nova_url):
@@ -49,8 +49,8 @@ def test_inventory_of_bound_hosts_and_of_named_hosts(manage, nova_url):
         lab.add_network(12, host='h3')
     finally:
         lab.close()
-    cred = manage.json('cred', 'create', '--user-name', 'admin', '--password', 'x')
-    switch = manage.json('switch', 'create', '--ip', '192.0.2.1', '--cred-id', str(cred['id']))
+    cred = manage.json('credential', 'create', '--user-name', 'admin', '--password', 'x')
+    switch = manage.json('switch', 'create', '--ip', '192.0.2.1', '--credential', str(cred['id']))
     _bind(manage, switch['id'], node_1, 'e1/1')
     _bind(manage, switch['id'], node_1, 'po20')
     _bind(manage, switch['id'], node_2, 'e1/2')

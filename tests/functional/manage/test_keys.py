@@ -4,7 +4,7 @@ from psvm_listener.db import secrets
 
 def test_rotate_reencrypts_every_password_and_can_drop_the_old_key(synced, db_url, tmp_path):
     key_file = str(tmp_path / 'keys' / 'credential.key')
-    cred = synced.json('cred', 'create', '--user-name', 'admin', '--password', 'hunter2')
+    cred = synced.json('credential', 'create', '--user-name', 'admin', '--password', 'hunter2')
     old_keys = secrets.read_keys(key_file)
     assert synced.json('credential-key', 'rotate') == {
         'key_file': key_file, 'keys': 2, 'passwords_reencrypted': 1}

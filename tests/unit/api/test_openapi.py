@@ -1,12 +1,12 @@
 import jsonschema
 
+from psvm_listener import records
 from psvm_listener.api import openapi
-from psvm_listener.api import resources
 
 
 def test_every_operation_of_every_collection_is_described_under_both_prefixes():
     paths = openapi.document()['paths']
-    for resource in resources.ALL:
+    for resource in records.ALL:
         for prefix in ('/v2', '/v2/{project_id}'):
             assert set(paths[f'{prefix}/{resource.collection}']) == {'get', 'post'}
             assert set(paths[f'{prefix}/{resource.collection}/{{id}}']) == {

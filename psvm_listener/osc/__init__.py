@@ -1,0 +1,1 @@
+"""OpenStackClient plugin: ``openstack psvm switch|credential|binding ...``."""
