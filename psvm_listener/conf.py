@@ -10,6 +10,7 @@ import socket
 
 from oslo_config import cfg
 from oslo_config import types
+from oslo_middleware import opts as middleware_opts
 
 CONF = cfg.CONF
 
@@ -233,6 +234,16 @@ def list_opts():
 def register(conf=CONF):
     for group, opts in list_opts():
         conf.register_opts(opts, group=group)
+    register_middleware(conf)
+
+
+def register_middleware(conf):
+    """oslo.middleware's options, with psvm-api's /healthcheck checking the
+    database (backend psvm_database) unless configured otherwise."""
+    for group, opts in (middleware_opts.list_opts_healthcheck()
+                        + middleware_opts.list_opts_http_proxy_to_wsgi()):
+        conf.register_opts(opts, group=group)
+    conf.set_default('backends', ['psvm_database'], group='healthcheck')
 
 
 class ConfigError(Exception):
