@@ -130,8 +130,9 @@ def test_bindings_store_normalised_ports_and_filter(database, credential, switch
     with pytest.raises(errors.Invalid) as raised:
         ids(compute_node_ids=[1, 'two'])
     assert raised.value.field == 'compute_node_ids'
+    assert ids(switch_id=str(switch['id'])) == [first['id'], second['id']]
     with pytest.raises(errors.Invalid):
-        ids(switch_id='1')
+        ids(switch_id='one')
 
 
 def test_duplicate_binding_even_spelt_differently(database, switch):
