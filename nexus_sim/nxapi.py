@@ -79,7 +79,6 @@ class Requests:
         action = request.get('rollback', 'stop-on-error')
         if action not in _ACTIONS:
             raise BadRequest(400, f'rollback must be one of {", ".join(_ACTIONS)}')
-        self.switch.state.count_rpc(kind)
         commands = [command.strip() for command in text.split(' ;')]
         if kind == 'cli_conf':
             outputs = self.configure(commands, action)
@@ -132,7 +131,6 @@ class Requests:
 
     def json_rpc(self, document):
         batch = document if isinstance(document, list) else [document]
-        self.switch.state.count_rpc('json-rpc')
         session, answers = cli_config.ConfigSession(self.switch), []
         for call in batch:
             answer = self._call(session, call)
@@ -196,10 +194,19 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self._send(405, {'error': 'NX-API takes POST /ins'})
 
     def do_POST(self):
+        """Login, then the request counted, then faults, as the NETCONF side
+        counts an RPC before it drops, stalls or delays it."""
         switch, faults = self.front.switch, self.front.switch.faults
         body = self._body()
-        if body is None:
+        cookie = None if body is None else self._login()
+        if cookie is None:
             return
+        try:
+            kind, request = self._parse(body)
+        except BadRequest as exc:
+            self._send(exc.status, {'error': str(exc)}, cookie)
+            return
+        switch.state.count_rpc(kind)
         if faults.take_drop():
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
@@ -207,15 +214,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         faults.wait_while_stalled(switch.stopped)
         if faults.latency:
             time.sleep(faults.latency)
-        cookie = self._login()
-        if cookie is None:
-            return
         with self.front.worker() as free:
             if not free:
                 self._send(503, {'error': 'NX-API: every worker is busy'})
                 return
             try:
-                status, document = 200, self._answer(body)
+                status, document = 200, request()
             except BadRequest as exc:
                 status, document = exc.status, {'error': str(exc)}
             except Exception:
@@ -234,20 +238,25 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return None
         return self.rfile.read(length)
 
-    def _answer(self, body):
-        kind = (self.headers.get('Content-Type') or '').split(';')[0].strip().lower()
-        if kind not in ('application/json', 'application/json-rpc'):
+    def _parse(self, body):
+        """(the kind counted, a function that answers the request)."""
+        media = (self.headers.get('Content-Type') or '').split(';')[0].strip().lower()
+        if media not in ('application/json', 'application/json-rpc'):
             raise BadRequest(415, 'Content-Type must be application/json (ins_api) or '
                                   'application/json-rpc')
+        requests = Requests(self.front.switch)
         try:
             document = json.loads(body)
         except ValueError as exc:
-            if kind == 'application/json-rpc':
-                return _rpc_error(None, -32700, 'Parse error', str(exc))
-            raise BadRequest(400, f'the body is not JSON: {exc}')
-        requests = Requests(self.front.switch)
-        return requests.json_rpc(document) if kind == 'application/json-rpc' else (
-            requests.ins_api(document))
+            if media != 'application/json-rpc':
+                raise BadRequest(400, f'the body is not JSON: {exc}')
+            error = _rpc_error(None, -32700, 'Parse error', str(exc))
+            return 'json-rpc', lambda: error
+        if media == 'application/json-rpc':
+            return 'json-rpc', lambda: requests.json_rpc(document)
+        request = document.get('ins_api') if isinstance(document, dict) else None
+        kind = request.get('type') if isinstance(request, dict) else None
+        return str(kind), lambda: requests.ins_api(document)
 
     def _login(self):
         """The cookie to set ('' when the request's own is still good), or None
@@ -322,6 +331,7 @@ class NxapiServer:
         self.address = self._server.server_address[:2]
         self.url = f'{self.scheme}://{self.address[0]}:{self.address[1]}/ins'
         self._cookies = {}
+        self.logins = 0
         self._connections = set()
         self._busy = 0
         self._lock = threading.Lock()
@@ -332,9 +342,11 @@ class NxapiServer:
         self._thread.start()
 
     def new_cookie(self, user):
+        """The cookie of a fresh basic login; ``logins`` counts them."""
         cookie = secrets.token_urlsafe(24)
         with self._lock:
             self._cookies[cookie] = (user, time.monotonic() + COOKIE_SECONDS)
+            self.logins += 1
         return cookie
 
     def valid_cookie(self, header):

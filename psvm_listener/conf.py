@@ -123,6 +123,11 @@ switch_opts = [
     cfg.BoolOpt('save_config', default=False,
                 help='After a sync that changed a switch, copy its running '
                      'configuration to its startup configuration.'),
+    cfg.StrOpt('nxapi_ca_bundle', default='',
+               help='CA bundle (PEM) that verifies the NX-API certificate, and '
+                    'its host name, of a switch whose record pins no '
+                    'certificate fingerprint (host_key). Empty: only pinned '
+                    'certificates are accepted; TLS is never left unverified.'),
 ]
 
 

@@ -3,6 +3,7 @@ import pytest
 from nexus_sim import LabSwitch
 from psvm_listener.lab import nova
 from tests import databases
+from tests import sync_rig
 
 
 @pytest.fixture(params=databases.KINDS)
@@ -16,12 +17,18 @@ def db_url(request, tmp_path):
 @pytest.fixture
 def lab_switch():
     """A started lab Nexus switch (admin:secret; ports 1/1-48, FEX 101-102,
-    port-channel20); stopped after the test, which fails if two psvm
-    sessions ever edited it at once."""
+    port-channel20) on NETCONF and NX-API over HTTPS; stopped after the test, which
+    fails if two psvm sessions ever edited it at once."""
     with LabSwitch(users={'admin': 'secret'}, ports='1/1-48', fex=(101, 102),
-                   port_channels=(20,)) as switch:
+                   port_channels=(20,), nxapi_https_port=0) as switch:
         yield switch
         assert switch.concurrent_edits() == []
+
+
+@pytest.fixture(params=sync_rig.FAMILIES, ids=lambda family: family.driver)
+def family(request):
+    """Each switch family (driver) in turn: NETCONF over SSH, NX-API over HTTPS."""
+    return request.param
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ sync benchmark, so that each builds the same world the same way.
 """
 
 import contextlib
+import dataclasses
 
 from cryptography import fernet
 from oslo_config import cfg
@@ -29,12 +30,41 @@ def make_conf(**overrides):
     return conf
 
 
-class Rig:
-    """One lab switch, its credential and switch rows, a nova cloud, a plugin."""
+@dataclasses.dataclass(frozen=True)
+class Family:
+    """A driver and how the lab switch shows its traffic: where it listens, the
+    identity a switch record pins, and the names its request counts use."""
 
-    def __init__(self, tmp_path, switch, psvm_url=None, nova_url=None, **overrides):
+    driver: str
+    reads: str
+    edits: str
+
+    def address(self, switch):
+        return switch.nxapi['https'].address if self.nxapi else switch.address
+
+    def identity(self, switch):
+        return switch.tls_fingerprint if self.nxapi else switch.fingerprint
+
+    @property
+    def nxapi(self):
+        return self.driver == 'cisco_nexus_nxapi'
+
+
+NETCONF = Family('cisco_nexus_netconf', 'exec-command', 'edit-config')
+NXAPI = Family('cisco_nexus_nxapi', 'cli_show_ascii', 'cli_conf')
+FAMILIES = (NETCONF, NXAPI)
+
+
+class Rig:
+    """One lab switch, its credential and switch rows, a nova cloud, a plugin
+    whose driver is ``family``'s."""
+
+    def __init__(self, tmp_path, switch, psvm_url=None, nova_url=None, family=NETCONF,
+                 **overrides):
         self._stack = contextlib.ExitStack()
         self.switch = switch
+        self.family = family
+        overrides.setdefault('psvm_driver', family.driver)
         self.key_file = tmp_path / 'credential.key'
         self.key_file.write_bytes(fernet.Fernet.generate_key())
         psvm_url = psvm_url or self._sqlite(tmp_path)
@@ -70,9 +100,9 @@ class Rig:
 
     def add_switch(self, switch, user='admin', password='secret', host_key=None):
         cred = self.database.create_credential(user_name=user, password=password)
-        ip, port = switch.address
+        ip, port = self.family.address(switch)
         row = self.database.create_switch(ip=ip, port=port, switch_cred_id=cred['id'],
-                                          host_key=host_key or switch.fingerprint)
+                                          host_key=host_key or self.family.identity(switch))
         return row['id']
 
     def host(self, name, port, vlans=(), switch_id=None):

@@ -44,6 +44,10 @@ class HostKeyMismatch(errors.Permanent):
     """The switch's SSH host key is not the pinned or known one."""
 
 
+class CertificateMismatch(HostKeyMismatch):
+    """The switch's TLS certificate is not the pinned one, or no trusted CA signed it."""
+
+
 @dataclasses.dataclass(frozen=True)
 class Login:
     """How to reach one switch.  The password never shows in a repr."""

@@ -3,26 +3,22 @@
 Round trips are the cost (DESIGN.md §6), so a sync makes at most two: one
 ``exec-command`` that reads every port's running-config and the switch's LIF
 figures, and one ``edit-config`` that carries the whole plan.  The session
-stays open between syncs; a session that broke is reopened once and the RPC
-sent again (reads and this driver's edits are idempotent).  A switch that
-has no free XML session is retried with exponential backoff.
+stays open between syncs; reads, retries and reopening are drivers/nexus.py's.
 """
 
 import logging
-import threading
 
 import paramiko
-import tenacity
 from lxml import etree
 from ncclient import manager as nc_manager
 from ncclient.operations import errors as op_errors
 from ncclient.operations import rpc as nc_rpc
 from ncclient.transport import errors as transport_errors
 
-from psvm_listener import vlans
 from psvm_listener.drivers import base
 from psvm_listener.drivers import host_keys
 from psvm_listener.drivers import netconf_session
+from psvm_listener.drivers import nexus
 from psvm_listener.drivers import nxos_xml
 
 LOG = logging.getLogger(__name__)
@@ -45,7 +41,7 @@ class _Manager(nc_manager.Manager):
         return self._session
 
 
-class CiscoNexusNetconfDriver(base.Driver):
+class CiscoNexusNetconfDriver(nexus.NexusDriver):
     """Nexus 5K/FEX trunk ports over NX-OS's XML agent."""
 
     session_class = netconf_session.PromptSSHSession
@@ -53,71 +49,19 @@ class CiscoNexusNetconfDriver(base.Driver):
 
     def __init__(self, conf, login):
         super().__init__(conf, login)
-        self.options = conf.switches
         self._host_keys = host_keys.HostKeyPolicy(
             login.host_key, self.options.known_hosts_file, self.options.trust_on_first_use)
         self._manager = None
-        self._lock = threading.RLock()
-        self._parsed = {}
-
-    def read(self, ports):
-        ports = list(ports)
-        try:
-            return self._read_together(ports)
-        except base.Rejected:
-            if len(ports) < 2:
-                raise
-            return self._read_each(ports)
-
-    def _read_together(self, ports):
-        commands = [nxos_xml.LIF_COMMAND]
-        if ports:
-            commands.insert(0, nxos_xml.show_interfaces_command(ports))
-        text = self._reply_text(self._rpc(lambda m: m.exec_command(commands)))
-        try:
-            configs = nxos_xml.interface_configs(text)
-            usage, limit = nxos_xml.lif_figures(text)
-            missing = [port for port in ports if port not in configs]
-            if missing:
-                raise nxos_xml.UnreadableReply(f'no running-config for {missing[0]} in the reply')
-            allowed = {port: self._allowed(port, configs[port]) for port in ports}
-        except (ValueError, vlans.InvalidVlanList) as exc:
-            raise base.Rejected(f'switch {self.login.name}: unreadable reply: {exc}')
-        return base.Reading(allowed=allowed, lif_usage=usage, lif_limit=limit)
-
-    def _read_each(self, ports):
-        """Port by port, after the switch refused to show them together: the
-        ports it refuses alone are reported, the others read."""
-        allowed, unreadable, last = {}, {}, None
-        for port in ports:
-            try:
-                last = self._read_together([port])
-            except base.Rejected as exc:
-                unreadable[port] = str(exc)
-            else:
-                allowed.update(last.allowed)
-        if last is None:
-            raise base.Rejected(f'switch {self.login.name} would show none of the ports: '
-                                f'{unreadable[ports[0]]}')
-        return base.Reading(allowed, last.lif_usage, last.lif_limit, unreadable)
-
-    def _allowed(self, port, config):
-        """A port's allowed list, parsed again only when its config text changed:
-        a full sync in step then costs one RPC and almost no parsing."""
-        seen = self._parsed.get(port)
-        if seen is None or seen[0] != config:
-            seen = self._parsed[port] = (config, vlans.allowed_from_config(config))
-        return seen[1]
 
     def apply(self, plan):
         if not plan.changes and not plan.create:
             return
         config = nxos_xml.edit_config(plan, self.options.max_list_items,
                                       self.options.max_list_chars)
-        self._rpc(lambda m: m.edit_config(target='running', config=config))
+        self._request(lambda m: m.edit_config(target='running', config=config))
 
     def save(self):
-        self._rpc(lambda m: m.exec_command(['copy running-config startup-config']))
+        self._request(lambda m: m.exec_command(['copy running-config startup-config']))
 
     def close(self):
         with self._lock:
@@ -131,30 +75,13 @@ class CiscoNexusNetconfDriver(base.Driver):
                 LOG.debug('switch %s: closing a broken session', self.login.name)
         manager.ssh_session.close()
 
-    def _rpc(self, call):
-        """``call(manager)`` on the open session; retried while the switch is busy."""
-        retrying = tenacity.Retrying(
-            retry=tenacity.retry_if_exception_type(base.SessionLimit),
-            wait=tenacity.wait_exponential(multiplier=0.05, max=2.0),
-            stop=tenacity.stop_after_delay(self.options.busy_retry_seconds),
-            reraise=True)
-        with self._lock:
-            return retrying(self._rpc_reconnecting, call)
+    def _show(self, commands):
+        return self._reply_text(self._request(lambda m: m.exec_command(commands)))
 
-    def _rpc_reconnecting(self, call):
-        """A session kept from an earlier sync may have died meanwhile: reopen it once."""
-        reused = self._manager is not None
-        try:
-            return self._rpc_once(call)
-        except base.Timeout:
-            raise
-        except base.Unreachable:
-            if not reused:
-                raise
-            LOG.info('switch %s: session broke; reopening it', self.login.name)
-            return self._rpc_once(call)
+    def _connected(self):
+        return self._manager is not None
 
-    def _rpc_once(self, call):
+    def _request_once(self, call):
         manager = self._session()
         self.rpcs += 1
         try:

@@ -11,6 +11,7 @@ from lxml import etree
 
 from psvm_listener import ports
 from psvm_listener import vlans
+from psvm_listener.drivers import steps
 
 LIF_COMMAND = 'show spanning-tree internal info global'
 
@@ -68,32 +69,19 @@ def lif_figures(text):
 
 
 def edit_config(plan, max_items, max_chars):
-    """The ``<config>`` that applies ``plan``: create (active, not shut), replace,
-    add, remove.
-
-    Each VLAN list is cut into chunks the device takes whole; one chunk is
-    one ``<vlan>`` or one ``<switchport>`` command, all in this one document.
-    """
+    """The ``<config>`` that applies ``plan`` (steps.plan_steps), all in this one
+    document; VLANs are created active and not shut."""
     config = etree.Element('config')
     mode = etree.SubElement(etree.SubElement(config, 'configure'), '__XML__MODE__exec_configure')
-
-    def lists(vlan_set):
-        return vlans.chunks(vlan_set, max_items, max_chars)
-
-    for part in lists(plan.create):
-        create = _sub(mode, 'vlan', 'vlan-id-create-delete')
-        _sub(create, '__XML__PARAM_value').text = part
-        _active_and_up(_sub(create, '__XML__MODE_vlan'))
-    for change in plan.changes:
-        if change.replace is not None:
-            first, *rest = lists(change.replace) or ['none']
-            _allowed(mode, change.port, 'vlan_id').text = first
-            for part in rest:
-                _allowed(mode, change.port, 'add', 'add-vlans').text = part
-    for verb in ('add', 'remove'):
-        for change in plan.changes:
-            for part in lists(getattr(change, verb)):
-                _allowed(mode, change.port, verb, f'{verb}-vlans').text = part
+    for step in steps.plan_steps(plan, max_items, max_chars):
+        if step.verb == 'create':
+            create = _sub(mode, 'vlan', 'vlan-id-create-delete')
+            _sub(create, '__XML__PARAM_value').text = step.vlans
+            _active_and_up(_sub(create, '__XML__MODE_vlan'))
+        elif step.verb == 'replace':
+            _allowed(mode, step.port, 'vlan_id').text = step.vlans
+        else:
+            _allowed(mode, step.port, step.verb, f'{step.verb}-vlans').text = step.vlans
     return config
 
 

@@ -1,4 +1,5 @@
-"""The intelligent sync end to end: nova DB → plugin → NETCONF over SSH → lab switch."""
+"""The intelligent sync end to end: nova DB → plugin → driver → lab switch, for each
+family: NETCONF over real SSH and NX-API over real HTTPS."""
 
 import logging
 
@@ -13,9 +14,10 @@ from tests import sync_rig
 
 
 @pytest.mark.parametrize('kind', databases.KINDS)
-def test_initial_install_narrows_every_bound_port_from_all(tmp_path, lab_switch, kind):
+def test_initial_install_narrows_every_bound_port_from_all(tmp_path, lab_switch, family,
+                                                           kind):
     with databases.fresh_database(kind, tmp_path) as nova_url, \
-            sync_rig.Rig(tmp_path, lab_switch, nova_url=nova_url) as rig:
+            sync_rig.Rig(tmp_path, lab_switch, nova_url=nova_url, family=family) as rig:
         rig.host('compute-1', 'Ethernet1/19', vlans=(100, 101, 105))
         rig.host('compute-2', 'eth101/1/7', vlans=(100, 300))
         rig.host('compute-3', 'po20', vlans=(200,))
@@ -26,7 +28,7 @@ def test_initial_install_narrows_every_bound_port_from_all(tmp_path, lab_switch,
         assert lab_switch.allowed('ethernet1/20') is sim_vlans.ALL
         assert {100, 101, 105, 200, 300} <= lab_switch.vlans()
         assert result.rpcs == 2 and lab_switch.rpc_counts() == {
-            'exec-command': 1, 'edit-config': 1}
+            family.reads: 1, family.edits: 1}
         assert [c.port for c in result.changes] == [
             'ethernet1/19', 'ethernet101/1/7', 'port-channel20']
         assert rig.database.get_switch(rig.switch_id)['last_sync_result'] == (
@@ -57,8 +59,8 @@ def test_drift_both_ways_is_repaired_with_an_audit_line(rig, caplog):
     assert result.drift == 1
 
 
-def test_ignored_vlans_are_kept_and_never_added(tmp_path, lab_switch):
-    with sync_rig.Rig(tmp_path, lab_switch, psvm_ignore_vlans=[1, 999]) as rig:
+def test_ignored_vlans_are_kept_and_never_added(tmp_path, lab_switch, family):
+    with sync_rig.Rig(tmp_path, lab_switch, family=family, psvm_ignore_vlans=[1, 999]) as rig:
         rig.host('compute-1', 'ethernet1/6', vlans=(100,))
         rig.host('compute-2', 'ethernet1/7', vlans=(100,))
         lab_switch.set_allowed('ethernet1/6', {1, 999, 500})
@@ -124,12 +126,12 @@ def test_dry_run_returns_the_plan_and_changes_nothing(rig):
     result = rig.sync(dry_run=True)
     assert result.changes == (plan.PortChange('ethernet1/14', replace=frozenset({1, 100})),)
     assert rig.switch.allowed('ethernet1/14') is sim_vlans.ALL
-    assert 'edit-config' not in rig.switch.rpc_counts()
+    assert rig.family.edits not in rig.switch.rpc_counts()
     assert rig.database.get_switch(rig.switch_id)['last_sync_result'] is None
 
 
-def test_nova_db_down_removes_nothing(tmp_path, lab_switch):
-    with sync_rig.Rig(tmp_path, lab_switch) as rig:
+def test_nova_db_down_removes_nothing(tmp_path, lab_switch, family):
+    with sync_rig.Rig(tmp_path, lab_switch, family=family) as rig:
         rig.host('compute-1', 'ethernet1/15', vlans=(100,))
         rig.sync()
         lab_switch.set_allowed('ethernet1/15', {1, 100, 555})
@@ -138,7 +140,7 @@ def test_nova_db_down_removes_nothing(tmp_path, lab_switch):
         with pytest.raises(NovaUnavailable, match='cannot read the nova database'):
             rig.sync()
         assert lab_switch.allowed('ethernet1/15') == {1, 100, 555}
-        assert lab_switch.rpc_counts()['edit-config'] == 1
+        assert lab_switch.rpc_counts()[family.edits] == 1
         assert rig.database.get_switch(rig.switch_id)['last_sync_result'].startswith(
             'failed: NovaUnavailable')
 
@@ -151,7 +153,7 @@ def test_session_dropped_mid_sync_is_reopened_and_converges(rig):
     result = rig.sync()
     assert rig.switch.allowed('ethernet1/16') == {1, 100, 101}
     assert result.rpcs == 3
-    assert rig.switch.rpc_counts()['edit-config'] == 3
+    assert rig.switch.rpc_counts()[rig.family.edits] == 3
 
 
 def test_rejected_edit_is_a_permanent_error_and_recorded(rig):
@@ -170,8 +172,9 @@ def test_a_switch_without_bindings_is_not_contacted(rig):
     assert result.rpcs == 0 and rig.switch.rpc_counts() == {}
 
 
-def test_save_config_makes_the_sync_survive_a_reboot(tmp_path, lab_switch):
-    with sync_rig.Rig(tmp_path, lab_switch, **{'switches.save_config': True}) as rig:
+def test_save_config_makes_the_sync_survive_a_reboot(tmp_path, lab_switch, family):
+    with sync_rig.Rig(tmp_path, lab_switch, family=family,
+                      **{'switches.save_config': True}) as rig:
         rig.host('compute-1', 'ethernet1/18', vlans=(100,))
         rig.sync()
         lab_switch.reboot()
