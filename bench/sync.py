@@ -1,9 +1,10 @@
 """The intelligent sync at scale: 4 lab switches × 240 ports, 400 networks.
 
 Each switch has 48 ports and 4 FEX of 48 host ports; every port is bound to
-its own compute host, which needs about 20 VLANs (nova on SQLite).  Figures,
-each with ncclient's own sending loop ("stock", up to 100 ms wait before each
-RPC) and with psvm's prompt session ("prompt"):
+its own compute host, which needs about 20 VLANs.  Figures, each with
+ncclient's own sending loop ("stock", up to 100 ms wait before each RPC),
+with psvm's prompt session ("prompt"), and over NX-API on HTTPS with the
+cisco_nexus_nxapi driver ("nxapi"; a request counts as an RPC):
 
 - initial full sync of all four switches from ALL (one thread per switch, as
   the reconciler runs them);
@@ -29,6 +30,7 @@ import time
 from nexus_sim import LabSwitch
 from psvm_listener.drivers import base
 from psvm_listener.drivers import cisco_nexus_netconf
+from psvm_listener.drivers import cisco_nexus_nxapi
 from psvm_listener.drivers import netconf_session
 from psvm_listener.drivers import nxos_xml
 from tests import databases
@@ -48,11 +50,11 @@ class MeasuredDriver(cisco_nexus_netconf.CiscoNexusNetconfDriver):
     """The driver, plus both read forms as bare RPCs, to compare them."""
 
     def exec_command(self, ports):
-        return self._rpc(lambda m: m.exec_command([nxos_xml.show_interfaces_command(ports)]))
+        return self._request(lambda m: m.exec_command([nxos_xml.show_interfaces_command(ports)]))
 
     def get_cmd(self, ports):
         command = nxos_xml.show_interfaces_command(ports)
-        return self._rpc(lambda m: m.get(filter=('subtree', f'<cmd>{command}</cmd>')))
+        return self._request(lambda m: m.get(filter=('subtree', f'<cmd>{command}</cmd>')))
 
 
 class StockSessionDriver(MeasuredDriver):
@@ -65,23 +67,25 @@ def run():
     with contextlib.ExitStack() as stack:
         tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix='psvm-bench-sync-'))
         figures = {}
-        for label, driver_class in (('stock', StockSessionDriver),
-                                    ('prompt', MeasuredDriver)):
-            figures.update(_run_world(f'{tmp}/{label}', label, driver_class))
+        for label, driver_class, family in (
+                ('stock', StockSessionDriver, sync_rig.NETCONF),
+                ('prompt', MeasuredDriver, sync_rig.NETCONF),
+                ('nxapi', cisco_nexus_nxapi.CiscoNexusNxapiDriver, sync_rig.NXAPI)):
+            figures.update(_run_world(f'{tmp}/{label}', label, driver_class, family))
         return figures
 
 
-def _run_world(tmp, label, driver_class):
+def _run_world(tmp, label, driver_class, family):
     path = pathlib.Path(tmp)
     path.mkdir()
-    with world(path, driver_class) as (rig, switches, switch_ids):
+    with world(path, driver_class, family) as (rig, switches, switch_ids):
         initial = sync_all(rig, switch_ids)
         steady = sync_all(rig, switch_ids)
         targeted = targeted_sync(switches[0], lambda port: rig.plugin.sync(
             switch_ids[0], [port]).rpcs)
         node = rig.database.list_bindings(switch_id=switch_ids[0])[0]['compute_node_id']
         nova_query = _timed(lambda: rig.inventory.vlans_by_compute_node([node]))
-        rpc = _rpc_latency(driver_class, switches[1])
+        rpc = _rpc_latency(driver_class, switches[1]) if family is sync_rig.NETCONF else {}
         return {
             f'{label}.nova_db': NOVA_DB,
             f'{label}.initial_full_sync_s': initial['seconds'],
@@ -99,17 +103,19 @@ def _run_world(tmp, label, driver_class):
 
 
 @contextlib.contextmanager
-def world(path, driver_class=None, **limits):
+def world(path, driver_class=None, family=sync_rig.NETCONF, **limits):
     """The lab of this benchmark, also the baseline's: SWITCHES lab switches
-    (``limits`` as LabSwitch takes them), nova with one host per port, every
-    port bound; the plugin over ``driver_class`` (its own when None).
+    (``limits`` as LabSwitch takes them; NX-API on HTTPS too), nova with one host
+    per port, every port bound; the plugin over ``driver_class`` (its own when
+    None), the switches registered as ``family`` reaches them.
     Yields (rig, lab switches, switch ids)."""
     with contextlib.ExitStack() as stack:
         switches = [stack.enter_context(LabSwitch(ports='1/1-48', fex=FEX, name=f'lab{i}',
-                                                  **limits))
+                                                  nxapi_https_port=0, **limits))
                     for i in range(SWITCHES)]
         nova_url = stack.enter_context(databases.fresh_database(NOVA_DB, path))
-        rig = stack.enter_context(sync_rig.Rig(path, switches[0], nova_url=nova_url))
+        rig = stack.enter_context(sync_rig.Rig(path, switches[0], nova_url=nova_url,
+                                               family=family))
         if driver_class is not None:
             rig.plugin.driver_class = driver_class
         switch_ids = [rig.switch_id] + [rig.add_switch(s) for s in switches[1:]]
