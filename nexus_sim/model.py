@@ -166,8 +166,8 @@ class _Draft:
 
 
 RPC_LOG_SIZE = 100_000
-READ_KINDS = ('get', 'exec-command')
-EDITING_KINDS = READ_KINDS + ('edit-config',)
+READ_KINDS = ('get', 'exec-command', 'cli_show', 'cli_show_ascii')
+EDITING_KINDS = READ_KINDS + ('edit-config', 'cli_conf')
 
 
 class RpcRecord(NamedTuple):

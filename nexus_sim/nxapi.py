@@ -218,8 +218,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if not free:
                 self._send(503, {'error': 'NX-API: every worker is busy'})
                 return
+            started = time.monotonic()
             try:
                 status, document = 200, request()
+                switch.state.record_rpc(id(self.connection), kind, started, time.monotonic(),
+                                        () if kind == 'json-rpc' else _inputs(body))
             except BadRequest as exc:
                 status, document = exc.status, {'error': str(exc)}
             except Exception:
@@ -290,6 +293,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(payload)
+
+
+def _inputs(body):
+    """The commands of a parsed ins_api request, for the switch's RPC log."""
+    request = json.loads(body)['ins_api']
+    return tuple(command.strip() for command in request['input'].split(' ;'))
 
 
 def _basic(header):
