@@ -12,6 +12,9 @@ from psvm_listener import errors
 
 VERSIONED_DATA = 'nova_object.data'
 HOST_KEYS = ('host', 'old_host', 'new_host', 'dest_host', 'source_host')
+# nova's column sizes: what longer cannot name an instance or a host.
+UUID_LENGTH = 36
+HOST_LENGTH = 255
 
 
 class MalformedNotification(errors.Permanent):
@@ -68,6 +71,8 @@ def instance_uuid(payload):
     uuid = data.get('uuid') or data.get('instance_id')
     if not isinstance(uuid, str) or not uuid:
         raise MalformedNotification('payload names no instance')
+    if len(uuid) > UUID_LENGTH:
+        raise MalformedNotification(f'instance {uuid[:UUID_LENGTH]}... is no uuid')
     return uuid
 
 
@@ -76,7 +81,11 @@ def named_hosts(notification):
     data = instance_data(notification.payload)
     hosts = [data.get(key) for key in HOST_KEYS]
     hosts.append(publisher_host(notification.publisher_id))
-    return frozenset(host for host in hosts if isinstance(host, str) and host)
+    return frozenset(host for host in hosts if _is_host(host))
+
+
+def _is_host(value):
+    return isinstance(value, str) and 0 < len(value) <= HOST_LENGTH
 
 
 class Handler:
@@ -97,10 +106,10 @@ class Handler:
         started, ended = (), ()
         if notification.event_type in self.move_starts:
             destination = publisher_host(notification.publisher_id)
-            if destination is None:
+            if not _is_host(destination):
                 raise MalformedNotification('publisher names no destination host')
             source = instance_data(notification.payload).get('host')
-            if not isinstance(source, str) or not source or source == destination:
+            if not _is_host(source) or source == destination:
                 source = None
             started = ((instance_uuid(notification.payload), source, destination),)
         if notification.event_type in self.move_ends:

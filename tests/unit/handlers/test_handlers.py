@@ -88,3 +88,12 @@ def test_move_without_destination_is_malformed():
     with pytest.raises(base.MalformedNotification):
         handle('instance.resize_prep.start', versioned(host='src', uuid=UUID),
                publisher_id=None)
+
+
+def test_move_of_no_uuid_or_to_no_host_is_malformed():
+    with pytest.raises(base.MalformedNotification, match='is no uuid'):
+        handle('compute.instance.live_migration.pre.start',
+               {'host': 'src', 'instance_id': 'x' * 37}, publisher_id='compute.dst')
+    with pytest.raises(base.MalformedNotification, match='no destination'):
+        handle('compute.instance.live_migration.pre.start',
+               {'host': 'src', 'instance_id': UUID}, publisher_id='compute.' + 'd' * 256)
