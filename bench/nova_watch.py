@@ -6,12 +6,16 @@ the migrations in flight (``psvm_listener.nova_watcher``).  The lab nova is
 populated as in ``bench/inventory.py`` (1,000 hosts, 20,000 instances, 400
 networks, some moves in flight) plus ended migrations up to 5,000 rows, with
 nova's own indexes only, on MariaDB and on PostgreSQL.  Figures: minimum,
-median and 90th percentile of each kind's query and of a whole poll's reads
-over ``ROUNDS`` polls on a warm pool; target: a whole poll within 20 ms.
+median and 90th percentile of each kind's poll and of a whole poll's reads
+over ``ROUNDS`` polls on a warm pool, nothing changed (target: a whole poll
+within 20 ms); the instance kind's poll after one instance moved (its second
+query reads the instances of the changed hosts); the one-off baseline.
 """
 
 import pathlib
+import statistics
 import tempfile
+import time
 
 import sqlalchemy as sa
 
@@ -46,6 +50,20 @@ def _add_ended_migrations(url, instances, hosts):
         engine.dispose()
 
 
+def _measure_moves(lab, reader, instances, cloud, figures, kind):
+    """The instance kind's poll after one instance moved host since the last."""
+    hosts = sorted(cloud.compute_nodes)
+    times = []
+    for round_ in range(inventory_bench.ROUNDS):
+        lab.move_instance(cloud.instances[round_], hosts[round_ % len(hosts)])
+        started = time.perf_counter()
+        instances.changes(reader)
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    figures[f'{kind}_instance_hosts_one_move_ms_min'] = round(times[0], 1)
+    figures[f'{kind}_instance_hosts_one_move_ms_p50'] = round(statistics.median(times), 1)
+
+
 def _scenario(kind, tmp, figures):
     with databases.fresh_database(kind, tmp) as url:
         nova.create_schema(url)
@@ -58,16 +76,22 @@ def _scenario(kind, tmp, figures):
             lab.close()
         _add_ended_migrations(url, cloud.instances, sorted(cloud.compute_nodes))
         reader = inventory.Inventory(url)
+        lab = nova.NovaLab(url)
         try:
-            for name, read in nova_watcher.KINDS.items():
-                inventory_bench._measure(lambda read=read: read(reader), figures,
-                                         f'{kind}_{name.replace(" ", "_")}')
-            inventory_bench._measure(
-                lambda: [read(reader) for read in nova_watcher.KINDS.values()],
-                figures, f'{kind}_poll')
+            kinds = nova_watcher.NovaWatcher(reader, None).kinds
+            started = time.perf_counter()
+            for watched in kinds:
+                watched.changes(reader)
+            figures[f'{kind}_baseline_ms'] = round((time.perf_counter() - started) * 1000, 1)
+            for watched in kinds:
+                inventory_bench._measure(lambda watched=watched: watched.changes(reader),
+                                         figures, f'{kind}_{watched.name.replace(" ", "_")}')
+            inventory_bench._measure(lambda: [watched.changes(reader) for watched in kinds],
+                                     figures, f'{kind}_poll')
+            _measure_moves(lab, reader, kinds[1], cloud, figures, kind)
             figures[f'{kind}_migrations_in_flight'] = len(reader.migrations_in_flight())
-            figures[f'{kind}_instance_hosts'] = len(reader.instance_placement())
         finally:
+            lab.close()
             reader.close()
     figures[f'{kind}_poll_within_target'] = figures[f'{kind}_poll_ms_p50'] <= TARGET_MS
 

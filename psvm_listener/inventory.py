@@ -277,6 +277,17 @@ class Inventory:
                 _instances.c.deleted == 0, _instances.c.host.is_not(None)).group_by(
                 _instances.c.host))}
 
+    def instances_on(self, hosts=None):
+        """instance id → host of the live instances on ``hosts`` (None: every host).
+
+        nova's index (host, deleted) finds them, and holds the id on MySQL.
+        """
+        wanted = _instances.c.host.is_not(None) if hosts is None else _instances.c.host.in_(
+            sa.bindparam('hosts', expanding=True))
+        return dict(self._read(lambda: sa.select(_instances.c.id, _instances.c.host).where(
+            _instances.c.deleted == 0, wanted), **({} if hosts is None else {
+                'hosts': sorted(hosts)})))
+
     def migrations_in_flight(self):
         """migration id → (status, source, destination) of the live rows not
         ended; a row that ends (or is deleted) leaves the answer.

@@ -10,10 +10,10 @@
 
 So nova's DB is read every ``psvm_network_poll_interval`` seconds, one
 query per kind (``Inventory``: network hosts, a per-host fingerprint of the
-live instances, the migrations in flight), and every host whose entry
-changed since the last poll, before and after the change, is marked dirty.
-Level-based like the rest: the first reading, taken before the start-up
-full sync, is the baseline; what changed before it is the full sync's work.
+live instances, the migrations in flight), and the hosts of every change,
+before and after it, are marked dirty.  Level-based like the rest: the
+first reading, taken before the start-up full sync, is the baseline; what
+changed before it is the full sync's work.
 
 Whole readings are compared, not rows with a newer ``updated_at``: a soft
 delete or a clock skew between nova's hosts does not always move
@@ -27,32 +27,9 @@ from psvm_listener import errors
 LOG = logging.getLogger(__name__)
 
 
-def _network_entries(inventory):
-    return {network: (host, frozenset({host}))
-            for network, host in inventory.network_hosts().items()}
-
-
-def _instance_entries(inventory):
-    return {host: (fingerprint, frozenset({host}))
-            for host, fingerprint in inventory.instance_placement().items()}
-
-
-def _migration_entries(inventory):
-    return {migration: (status, frozenset(h for h in (source, dest) if h))
-            for migration, (status, source, dest)
-            in inventory.migrations_in_flight().items()}
-
-
-# kind → how to read it: {key: (what is compared, hosts to mark if it changes)}
-KINDS = {
-    'network associations': _network_entries,
-    'instance hosts': _instance_entries,
-    'migrations': _migration_entries,
-}
-
-
 def changed_hosts(previous, current):
-    """Hosts of every entry added, removed or changed between two readings."""
+    """Hosts of every entry added, removed or changed between two readings
+    ``{key: (what is compared, hosts it names)}``."""
     hosts = set()
     for key in previous.keys() | current.keys():
         before, after = previous.get(key), current.get(key)
@@ -63,13 +40,85 @@ def changed_hosts(previous, current):
     return hosts
 
 
+class Readings:
+    """A kind read whole every poll and compared with the last reading."""
+
+    def __init__(self, name, read):
+        self.name = name
+        self._read = read
+        self._last = None
+
+    def changes(self, inventory):
+        """Hosts to mark since the last poll (none at the first)."""
+        current = self._read(inventory)
+        previous, self._last = self._last, current
+        return set() if previous is None else changed_hosts(previous, current)
+
+
+def _network_hosts(inventory):
+    return {network: (host, frozenset({host}))
+            for network, host in inventory.network_hosts().items()}
+
+
+def _migrations(inventory):
+    return {migration: (status, frozenset(h for h in (source, dest) if h))
+            for migration, (status, source, dest)
+            in inventory.migrations_in_flight().items()}
+
+
+class InstanceMoves:
+    """Instances whose host changed, found without reading every instance.
+
+    Each poll reads one fingerprint per host (count and id sum of its live
+    instances); only on the hosts whose fingerprint changed are the
+    instances read, and compared with where each was.  An instance that
+    left a host marks it, and where it went; a new instance marks nothing
+    (its create notification does), so a busy cloud's boots cost no syncs.
+    Two moves that swap instances of equal id sums between the same hosts
+    in one interval go unseen until the full sync.
+    """
+
+    name = 'instance hosts'
+
+    def __init__(self):
+        self._fingerprints = None
+        self._host_of = {}
+
+    def changes(self, inventory):
+        fingerprints = inventory.instance_placement()
+        if self._fingerprints is None:
+            self._host_of = inventory.instances_on()
+            self._fingerprints = fingerprints
+            return set()
+        changed = {host for host in self._fingerprints.keys() | fingerprints.keys()
+                   if self._fingerprints.get(host) != fingerprints.get(host)}
+        if not changed:
+            return set()
+        now_on = inventory.instances_on(changed)
+        self._fingerprints = fingerprints
+        hosts = set()
+        for instance in [i for i, h in self._host_of.items() if h in changed]:
+            before, after = self._host_of[instance], now_on.get(instance)
+            if before != after:
+                hosts.add(before)
+                if after is None:
+                    del self._host_of[instance]
+        for instance, host in now_on.items():
+            before = self._host_of.get(instance)
+            if before is not None and before != host:
+                hosts.update((before, host))
+            self._host_of[instance] = host
+        return hosts
+
+
 class NovaWatcher:
     """Compares each poll of nova's DB with the last and marks what changed."""
 
     def __init__(self, inventory, reconciler):
         self.inventory = inventory
         self.reconciler = reconciler
-        self._readings = {}
+        self.kinds = (Readings('network associations', _network_hosts), InstanceMoves(),
+                      Readings('migrations', _migrations))
 
     def poll(self):
         """One poll.  A kind that cannot be read keeps its last reading, so
@@ -77,19 +126,15 @@ class NovaWatcher:
         bindings, so a port bound through the API is marked by the next
         notification, and expires the move intents past their time."""
         marks = {}
-        for kind, read in KINDS.items():
+        for kind in self.kinds:
             try:
-                current = read(self.inventory)
+                hosts = kind.changes(self.inventory)
             except errors.RetryLater as exc:
-                LOG.warning('Poll of nova\'s %s skipped: %s', kind, exc)
+                LOG.warning('Poll of nova\'s %s skipped: %s', kind.name, exc)
                 continue
-            previous, self._readings[kind] = self._readings.get(kind), current
-            if previous is not None:
-                hosts = changed_hosts(previous, current)
-                if hosts:
-                    marks[kind] = hosts
-        for kind, hosts in marks.items():
-            LOG.info('nova\'s %s changed on hosts %s', kind, sorted(hosts))
+            if hosts:
+                marks[kind.name] = hosts
+                LOG.info('nova\'s %s changed on hosts %s', kind.name, sorted(hosts))
         if marks:
             self.reconciler.mark_hosts(set().union(*marks.values()), reason='nova poll')
         self._housekeeping()
