@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: lab test unit functional pep8 genconfig bench clean
+.PHONY: lab test unit functional pep8 genconfig bench docs clean
 
 $(STAMP): setup.cfg setup.py nexus_sim/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +33,12 @@ genconfig: $(STAMP)
 	$(BIN)/oslo-config-generator --config-file etc/psvm/psvm-config-generator.conf
 	$(BIN)/oslopolicy-sample-generator --config-file etc/psvm/psvm-policy-generator.conf
 
+docs: $(STAMP)
+	$(BIN)/sphinx-build -W -E -b html doc/source doc/build/html
+	$(BIN)/sphinx-build -W -E -b html releasenotes/source releasenotes/build/html
+
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .tox .pytest_cache .hypothesis .ruff_cache *.egg-info
+	rm -rf $(VENV) .tox .pytest_cache doc/build releasenotes/build .hypothesis .ruff_cache *.egg-info
