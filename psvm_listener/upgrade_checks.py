@@ -127,7 +127,7 @@ class Checks(upgradecheck.UpgradeCommands):
             s['host_key'], switches_conf.known_hosts_file).has_key(s['ip'], s['port'])]
         return _result(
             [f"switch {s['id']} ({s['ip']}:{s['port']}) has no pinned host key: run "
-             f"\"psvm-manage switch update {s['id']} --host-key SHA256:...\" with the "
+             f"\"psvm-manage switch set {s['id']} --host-key SHA256:...\" with the "
              f'fingerprint the switch shows ("show ssh key")' for s in missing],
             f'{len(switches)} switches')
 

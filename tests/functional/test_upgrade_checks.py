@@ -107,7 +107,7 @@ def test_switch_without_pinned_host_key(tmp_path, rig, lab_switch, capsys):
     assert code == 2
     text = out
     assert f"switch {bare['id']} (192.0.2.10:22) has no pinned host key: run " \
-           f'"psvm-manage switch update {bare["id"]} --host-key SHA256:..."' in text
+           f'"psvm-manage switch set {bare["id"]} --host-key SHA256:..."' in text
     assert f'switch {rig.switch_id} ' not in text
 
 

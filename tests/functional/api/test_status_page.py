@@ -109,7 +109,9 @@ def test_status_page_follows_the_policy(lab, tmp_path):
     policy_file.write_text('"psvm:status:show": "role:nobody"\n')
     api_options = serving.config(tmp_path, auth_strategy='http_basic',
                                  http_basic_auth_user_file=str(tmp_path / 'htpasswd'))
-    policy_opts.set_defaults(api_options, policy_file=str(policy_file))
+    for group, opts in policy_opts.list_opts():
+        api_options.register_opts(opts, group=group)
+    api_options.set_override('policy_file', str(policy_file), 'oslo_policy')
     with serving.running(api_options, rig.conf.database.connection, tmp_path) as denied:
         reply = requests.get(denied.url + '/status', auth=serving.ADMIN, timeout=30)
     assert reply.status_code == 403

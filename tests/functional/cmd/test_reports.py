@@ -27,7 +27,7 @@ def test_sigusr2_reports_every_sync_thread_with_its_stack(tmp_path, lab_switch):
         process = subprocess.Popen([PSVM_LISTENER, '--config-file', str(config)],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         try:
-            scenario.wait_until(lambda: log.exists() and 'psvm-listener started' in
+            scenario.wait_until(lambda: log.exists() and ' started: exchange ' in
                                 log.read_text(), 30, 'psvm-listener start')
             process.send_signal(signal.SIGUSR2)
             scenario.wait_until(lambda: any(reports.iterdir()), 30, 'a report file')
