@@ -48,6 +48,7 @@ LOCK_PREFIX = 'psvm-switch'
 FENCE_SHARE = 0.5
 WATCH_INTERVAL = 0.1
 LOCK_WAIT_CLI = 60.0
+LOCK_LINGER = 1.0
 # tooz translates most backend errors into ToozError; its etcd3 heartbeat
 # lets the client's own through.
 BACKEND_ERRORS = (tooz.ToozError, etcd3gw_exceptions.Etcd3Exception)
@@ -112,7 +113,8 @@ class Locks:
     """The session slots of each switch, as tooz locks on one coordinator.
 
     ``max_sessions`` slots per switch: a sync takes any free one, or waits
-    for one at random up to ``wait`` seconds.
+    up to ``wait`` seconds for one at random among those this process does
+    not hold itself.
     """
 
     def __init__(self, coordinator, max_sessions, metrics=None):
@@ -137,7 +139,8 @@ class Locks:
         try:
             held = next((lock for lock in locks if lock.acquire(blocking=False)), None)
             if held is None:
-                held = self._wait_for(random.choice(locks), wait)
+                others = [lock for lock in locks if not lock.acquired] or locks
+                held = self._wait_for(random.choice(others), wait)
         except BACKEND_ERRORS as exc:
             raise BackendUnavailable(f'switch {switch_id}: lock not taken: {exc}') from exc
         if self._metrics is not None:
@@ -240,6 +243,7 @@ class Member:
         self._trusted = False
         self._unreachable = False
         self._held = {}
+        self._lingering = {}
         self._state = threading.Lock()
         self._stopping = threading.Event()
         self._threads = []
@@ -268,6 +272,7 @@ class Member:
             thread.join()
         if not self._started:
             return
+        self._release_lingering(lambda switch_id, until: True)
         try:
             self._coordinator.leave_group(self._group).get()
         except BACKEND_ERRORS as exc:
@@ -295,11 +300,21 @@ class Member:
     @contextlib.contextmanager
     def sync_lock(self, switch_id):
         """Hold a session slot of ``switch_id`` for one sync; Fenced if this
-        member may no longer be trusted with it."""
+        member may no longer be trusted with it.
+
+        The lock is kept ``LOCK_LINGER`` s after the sync (the heartbeat
+        renews it meanwhile), so the syncs of a burst pay for it once, not
+        once each (an etcd lock is a lease grant and two transactions, each
+        a quorum write).  Others wait that much longer for it; a member
+        hands the lock of a switch it no longer owns back at its next
+        heartbeat.
+        """
         if self.fenced():
             raise Fenced(f'switch {switch_id}: not synced, no heartbeat of member '
                          f'{self.member} for half a lease')
-        lock = self._locks.acquire(switch_id, wait=self._lease)
+        with self._state:
+            kept = self._lingering.pop(switch_id, None)
+        lock = kept[0] if kept else self._locks.acquire(switch_id, wait=self._lease)
         with self._state:
             self._held[switch_id] = self._held.get(switch_id, 0) + 1
         try:
@@ -311,6 +326,16 @@ class Member:
                 self._held[switch_id] -= 1
                 if not self._held[switch_id]:
                     del self._held[switch_id]
+                self._lingering[switch_id] = (lock, time.monotonic() + LOCK_LINGER)
+
+    def _release_lingering(self, which):
+        """Release the kept locks that ``which(switch_id, kept_until)`` picks."""
+        with self._state:
+            chosen = [(i, lock) for i, (lock, until) in self._lingering.items()
+                      if which(i, until)]
+            for switch_id, _lock in chosen:
+                del self._lingering[switch_id]
+        for switch_id, lock in chosen:
             self._locks.release(switch_id, lock)
 
     # -- heartbeat and fencing ---------------------------------------------
@@ -337,11 +362,19 @@ class Member:
         self._unreachable = False
         with self._state:
             self._last_beat, self._lease = started, lease
-            if self._fenced_at(time.monotonic()):
+            now = time.monotonic()
+            if self._fenced_at(now):
                 return
             regained = not self._trusted
+            stale = list(self._lingering.items()) if regained else []
+            if regained:
+                self._lingering.clear()
             changed = regained or members != self._members
             self._members, self._trusted, self._fence_reported = members, True, False
+        for switch_id, (lock, _until) in stale:
+            self._locks.release(switch_id, lock)
+        self._release_lingering(
+            lambda switch_id, until: until < now or owner(members, switch_id) != self._id)
         if self._metrics is not None:
             self._metrics.members.set(len(members))
         if changed:

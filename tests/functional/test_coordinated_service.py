@@ -19,6 +19,10 @@ def test_cut_from_the_backend_a_member_marks_but_syncs_nothing_then_recovers(
         rig.start()
         assert lab_switch.allowed('ethernet1/1') == {1, 120}
         metrics, member = rig.service.metrics, rig.service.coordination
+        registry = metrics.registry
+        assert registry.get_sample_value('psvm_coordination_members') == 1
+        assert registry.get_sample_value('psvm_switches_owned', {'member': 'member-1'}) == 1
+        assert registry.get_sample_value('psvm_switch_lock_wait_seconds_count') >= 1
         server.freeze()
         wait_until(member.fenced, backends.LEASE, 'fenced without heartbeats')
         rig.publisher().create(rig.boot('c1', 121), 'c1')

@@ -9,7 +9,11 @@ killed member restarted (its share back, one full sync of it, no more).
 """
 
 import contextlib
+import json
+import os
 import re
+import subprocess
+import sys
 import threading
 import time
 
@@ -91,6 +95,20 @@ def cluster(tmp_path, backend_url):
         yield Cluster(tmp_path, stack, backend_url)
 
 
+def _editors_since(lab, since):
+    return {r.session for r in lab.state.rpc_log()
+            if r.kind == 'edit-config' and r.started > since}
+
+
+def _report(members):
+    """psvm-manage report, as an operator runs it with the members' config."""
+    manage = os.path.join(os.path.dirname(sys.executable), 'psvm-manage')
+    result = subprocess.run([manage, '--config-file', str(members.config), 'report',
+                             '--format', 'json'], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
 def _full_reads_since(lab, since):
     """Reads of every bound port of a lab switch (ethernet1/1-3): full syncs."""
     return [r for r in lab.state.rpc_log() if r.started > since
@@ -105,12 +123,16 @@ def test_three_listeners_share_six_switches_and_survive_a_kill(cluster):
     wait_until(lambda: not cluster.wrong_ports(), 60, 'start-up full syncs')
     owners = cluster.owners()
     assert set(owners.values()) <= set(MEMBERS) and None not in owners.values()
+    assert {row['switch_id']: row['owner'] for row in _report(members)} == owners
 
     burst_hosts = [h for h in cluster.ports if h.startswith('h')]
+    burst_started = time.monotonic()
     for vlan in (101, 102):
         for host in burst_hosts:
             cluster.create(host, vlan)
     wait_until(lambda: not cluster.wrong_ports(), 30, 'burst with every member alive')
+    assert all(len(_editors_since(lab, burst_started)) == 1 for lab in cluster.labs), \
+        'each switch edited by its owner alone'
 
     victim = owners[cluster.switch_ids[0]]
     taken = [s for s, m in owners.items() if m == victim]
