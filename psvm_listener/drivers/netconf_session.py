@@ -12,6 +12,7 @@ here no file is loaded, so every key goes to the ``unknown_host_cb`` the
 driver passes, which applies psvm's own policy (drivers/host_keys.py).
 """
 
+import socket
 import threading
 
 from ncclient.transport import session as nc_session
@@ -31,11 +32,23 @@ class StockSSHSession(QuietHostKeysMixin, ssh.SSHSession):
 
 
 class PromptSSHSession(QuietHostKeysMixin, ssh.SSHSession):
-    """Sends on the caller's thread; no wait for the next select() tick."""
+    """Sends on the caller's thread; no wait for the next select() tick.
+
+    Its socket has TCP_NODELAY: a message's last segment otherwise waits
+    for the switch's delayed ACK of the one before (Nagle), up to 40 ms per
+    large read.
+    """
 
     def __init__(self, device_handler):
         super().__init__(device_handler)
         self._sending = threading.Lock()
+
+    def connect(self, *args, **kwargs):
+        super().connect(*args, **kwargs)
+        sock = getattr(self.transport, 'sock', None)
+        if isinstance(sock, socket.socket) and sock.family in (socket.AF_INET,
+                                                               socket.AF_INET6):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def send(self, message):
         if not self.connected:

@@ -1,5 +1,6 @@
 """The NETCONF driver against the lab switch over real SSH: sessions, keys, errors."""
 
+import socket
 import threading
 
 import paramiko
@@ -86,6 +87,13 @@ def test_session_is_kept_between_calls(lab_switch, driver):
     driver.read(['ethernet1/1'])
     driver.read(['ethernet1/1'])
     assert lab_switch.sessions() == 1
+
+
+def test_the_session_socket_sends_without_waiting_for_acks(lab_switch, driver):
+    """TCP_NODELAY: no large read waits for the switch's delayed ACK."""
+    driver.read(['ethernet1/1'])
+    sock = driver._manager.ssh_session.transport.sock
+    assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
 
 
 def test_broken_session_is_reopened_once(lab_switch, driver):
