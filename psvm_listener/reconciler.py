@@ -80,7 +80,7 @@ class SwitchWorker:
 
     def __init__(self, switch_id, reconciler):
         self.switch_id = switch_id
-        self.queue = workqueue.PortQueue()
+        self.queue = workqueue.PortQueue(reconciler.debounce)
         self.backoff = workqueue.Backoff(reconciler.backoff_base, reconciler.backoff_cap)
         self._refusals = {}
         self._reconciler = reconciler
@@ -203,13 +203,14 @@ class Reconciler:
 
     def __init__(self, database, inventory, plugin, metrics, *, intent_ttl=1800.0,
                  recheck_delay=2.0, backoff_base=0.5, backoff_cap=60.0, index_wait=5.0,
-                 coordination=None):
+                 coordination=None, debounce=0.0):
         self.database = database
         self.inventory = inventory
         self.plugin = plugin
         self.metrics = metrics
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
+        self.debounce = debounce
         self.intents = intents.Intents(database, intent_ttl)
         self.recheck_delay = recheck_delay
         self.index_wait = index_wait

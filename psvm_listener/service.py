@@ -30,6 +30,7 @@ from psvm_listener import periodic
 from psvm_listener import plugins
 from psvm_listener import reconciler as reconciler_
 from psvm_listener import rpc
+from psvm_listener import sync_records
 from psvm_listener import transport
 from psvm_listener.db import api as db_api
 
@@ -61,14 +62,17 @@ class Service:
         self._on_stop('database', self.database.close)
         self.inventory = nova.Inventory(conf.nova.connection)
         self._on_stop('inventory', self.inventory.close)
-        self.plugin = plugins.load(conf, self.database, self.inventory)
+        records = sync_records.SyncRecords(self.database, options.record_interval)
+        self._on_stop('sync records', records.close)
+        self.plugin = plugins.load(conf, self.database, self.inventory, records)
         self._on_stop('plugin', self.plugin.close)
         self.coordination = coordination_.from_config(conf, self.metrics)
         self.reconciler = reconciler_.Reconciler(
             self.database, self.inventory, self.plugin, self.metrics,
             intent_ttl=options.move_intent_ttl, recheck_delay=options.move_recheck_delay,
             backoff_base=options.retry_base, backoff_cap=options.retry_cap,
-            index_wait=options.bindings_wait, coordination=self.coordination)
+            index_wait=options.bindings_wait, coordination=self.coordination,
+            debounce=options.sync_debounce)
         self.coordination.start(self.reconciler.rebalance, self._fence)
         self._on_stop('coordination', self.coordination.stop)
         self._on_stop('reconciler', lambda: self.reconciler.stop(options.shutdown_timeout))

@@ -10,7 +10,10 @@ workqueue (a *dirty* set and a *processing* set):
 - A port marked while a sync of it runs is synced again after that sync,
   never by a second sync at the same time.
 - ``take`` hands out everything dirty at once, so a burst of marks
-  coalesces into as few syncs as the switch's speed allows.
+  coalesces into as few syncs as the switch's speed allows; with a
+  ``debounce`` it first waits that long after the first mark of the batch,
+  so that the marks of a burst arriving together make one batch, not a
+  first batch of one port and a second of all the others.
 - A batch whose sync failed goes back to dirty (``done(batch, ok=False)``):
   dirty ports stay dirty until a sync of them succeeds.
 - One consumer per queue: the reconciler runs exactly one worker thread per
@@ -44,10 +47,12 @@ class PortQueue:
     change waited before it reached the switch.
     """
 
-    def __init__(self):
+    def __init__(self, debounce=0.0):
+        self.debounce = debounce
         self._cond = threading.Condition()
         self._dirty = frozenset()
         self._dirty_since = None
+        self._first_mark = None
         self._processing = False
         self._in_flight = frozenset()
         self._held = {}
@@ -65,6 +70,8 @@ class PortQueue:
                     return
             self._dirty = _merge(self._dirty, ports)
             self._dirty_since = at if self._dirty_since is None else min(self._dirty_since, at)
+            if self._first_mark is None:
+                self._first_mark = time.monotonic()
             self._cond.notify_all()
 
     def take(self, timeout=None):
@@ -85,11 +92,24 @@ class PortQueue:
                 self._cond.wait(self._until_next_release(deadline))
             if not self._is_dirty():
                 return None
+            self._settle()
             batch = (self._dirty, self._dirty_since)
-            self._dirty, self._dirty_since = frozenset(), None
+            self._dirty, self._dirty_since, self._first_mark = frozenset(), None, None
             self._processing = True
             self._in_flight = batch[0]
             return batch
+
+    def _settle(self):
+        """Wait out the debounce after the batch's first mark (the lock is
+        released meanwhile, so marks keep coming); closing cuts it short."""
+        if self._first_mark is None:
+            return
+        settled = self._first_mark + self.debounce
+        while not self._closed:
+            remaining = settled - time.monotonic()
+            if remaining <= 0:
+                return
+            self._cond.wait(remaining)
 
     def done(self, batch, ok):
         """End the sync of ``batch``; on failure its ports are dirty again."""
@@ -98,6 +118,8 @@ class PortQueue:
             self._processing = False
             self._in_flight = frozenset()
             if not ok:
+                if not self._is_dirty():
+                    self._first_mark = time.monotonic()
                 self._dirty = _merge(self._dirty, ports)
                 self._dirty_since = (marked_at if self._dirty_since is None
                                      else min(self._dirty_since, marked_at))

@@ -160,16 +160,34 @@ class Database:
         ``updated_at`` is left alone: it tells when an operator last changed
         the switch, which a sync every minute would hide.
         """
-        values = check.fields('sync record', {'at': at, 'result': result,
-                                              'lif_usage': lif_usage, 'drift': drift},
-                              SYNC_CHECKS)
+        if not self.record_syncs({switch_id: {'at': at, 'result': result,
+                                              'lif_usage': lif_usage, 'drift': drift}}):
+            raise errors.NotFound(f'switch {switch_id} does not exist')
+        return self.get_switch(switch_id)
+
+    def record_syncs(self, records):
+        """Store the last sync of several switches ({switch_id: at, result,
+        lif_usage, drift}) in one transaction; returns the ids stored.
+
+        One UPDATE per row and no row lock: only the newest record of a
+        switch matters, so two writers racing is harmless, and a deleted
+        switch's record is dropped.
+        """
+        table = models.Switch.__table__
+        rows = []
+        for switch_id, record in records.items():
+            values = check.fields('sync record', dict(record), SYNC_CHECKS)
+            rows.append((check.id_('switch_id', switch_id), values))
+        stored = []
         with self._transaction() as session:
-            row = _live(session, SWITCH, switch_id, lock=True)
-            row.last_sync_at = values['at']
-            row.last_sync_result = values['result']
-            row.lif_usage = values['lif_usage']
-            row.drift = values['drift']
-            return _as_dict(SWITCH, row)
+            for switch_id, values in rows:
+                updated = session.execute(table.update().where(
+                    table.c.id == switch_id, table.c.deleted == 0).values(
+                    last_sync_at=values['at'], last_sync_result=values['result'],
+                    lif_usage=values['lif_usage'], drift=values['drift']))
+                if updated.rowcount:
+                    stored.append(switch_id)
+        return stored
 
     # bindings
 
@@ -180,11 +198,16 @@ class Database:
     def get_binding(self, binding_id):
         return self._get(BINDING, binding_id)
 
-    def list_bindings(self, switch_id=None, compute_node_ids=None, deleted=False):
+    def list_bindings(self, switch_id=None, compute_node_ids=None, deleted=False,
+                      switch_ports=None):
+        """Bindings, of one switch, of some compute nodes, of some ports
+        (normalised names: a targeted sync reads only the bindings it syncs)."""
         filters = []
         if switch_id is not None:
             filters.append(models.SwitchportBinding.switch_id == check.id_(
                 'switch_id', switch_id))
+        if switch_ports is not None:
+            filters.append(models.SwitchportBinding.switch_port.in_(sorted(switch_ports)))
         if compute_node_ids is not None:
             filters.append(models.SwitchportBinding.compute_node_id.in_(
                 [check.id_('compute_node_ids', i) for i in compute_node_ids]))

@@ -19,10 +19,10 @@ from psvm_listener import drivers
 from psvm_listener import errors
 from psvm_listener import plan as plans
 from psvm_listener import ports as port_names
+from psvm_listener import sync_records
 from psvm_listener import vlans
 from psvm_listener.drivers import base as driver_base
 
-LOG = logging.getLogger(__name__)
 AUDIT = logging.getLogger('psvm_listener.audit')
 
 
@@ -79,16 +79,21 @@ def _lif_limit(configured, reported):
 class Plugin(abc.ABC):
     """Keeps the trunk ports of switches in step with nova."""
 
-    def __init__(self, conf, database, inventory):
+    def __init__(self, conf, database, inventory, records=None):
         self.conf = conf
         self.database = database
         self.inventory = inventory
+        self.records = records or sync_records.SyncRecords(database)
 
     @abc.abstractmethod
-    def sync(self, switch_id, ports=None, *, force=False, dry_run=False, intents=None):
+    def sync(self, switch_id, ports=None, *, force=False, dry_run=False, intents=None,
+             needs=None):
         """Sync ``ports`` (normalised names; None: every bound port) of a switch.
 
-        Returns a SyncResult; raises RetryLater or Permanent subclasses.
+        ``needs``, when given, maps every bound compute node to the VLANs it
+        needs (one nova read shared by a full sync of every switch) in place
+        of a nova read of this switch's own.  Returns a SyncResult; raises
+        RetryLater or Permanent subclasses.
         """
 
     @abc.abstractmethod
@@ -103,18 +108,21 @@ class Plugin(abc.ABC):
 class TrunkPortPlugin(Plugin):
     """The intelligent sync, over any driver that reads and applies plans."""
 
-    def __init__(self, conf, database, inventory):
-        super().__init__(conf, database, inventory)
+    def __init__(self, conf, database, inventory, records=None):
+        super().__init__(conf, database, inventory, records)
         self.driver_class = drivers.driver_class(conf)
         self._drivers = {}
+        self._logins = {}
         self._known = {}
         self._lock = threading.Lock()
 
-    def sync(self, switch_id, ports=None, *, force=False, dry_run=False, intents=None):
+    def sync(self, switch_id, ports=None, *, force=False, dry_run=False, intents=None,
+             needs=None):
         started = time.monotonic()
         try:
-            result = self._sync(switch_id, ports, force, dry_run, intents, started)
+            result = self._sync(switch_id, ports, force, dry_run, intents, needs, started)
         except errors.PsvmError as exc:
+            self._logins.pop(switch_id, None)
             if not dry_run:
                 self._record(switch_id, f'failed: {type(exc).__name__}: {exc}')
             raise
@@ -126,6 +134,7 @@ class TrunkPortPlugin(Plugin):
         """A deleted switch keeps no session: NX-OS has only 8 for everyone."""
         with self._lock:
             driver = self._drivers.pop(switch_id, None)
+            self._logins.pop(switch_id, None)
             self._known.pop(switch_id, None)
         if driver is not None:
             driver.close()
@@ -136,13 +145,13 @@ class TrunkPortPlugin(Plugin):
         for driver in drivers_:
             driver.close()
 
-    def _sync(self, switch_id, ports, force, dry_run, intents, started):
+    def _sync(self, switch_id, ports, force, dry_run, intents, needs, started):
         nodes = self._nodes_by_port(switch_id, ports)
         if not nodes:
             return SyncResult(switch_id, (), (), (), 0, time.monotonic() - started,
                               None, None, 0, dry_run)
-        expected = self._expected(nodes, intents)
-        driver = self._driver(switch_id)
+        expected = self._expected(nodes, intents, needs)
+        driver = self._driver(switch_id, fresh_login=ports is None)
         rpcs = driver.rpcs
         reading = driver.read(sorted(expected))
         expected = {p: v for p, v in expected.items() if p not in reading.unreadable}
@@ -168,19 +177,20 @@ class TrunkPortPlugin(Plugin):
         return result
 
     def _nodes_by_port(self, switch_id, ports):
-        """port → compute node ids bound to it, for the ports asked for."""
+        """port → compute node ids bound to it, for the ports asked for: a
+        targeted sync reads only their bindings, whatever the switch's size."""
         wanted = None if ports is None else {port_names.normalise(p) for p in ports}
         nodes = {}
-        for binding in self.database.list_bindings(switch_id=switch_id):
-            port = binding['switch_port']
-            if wanted is None or port in wanted:
-                nodes.setdefault(port, set()).add(binding['compute_node_id'])
+        for binding in self.database.list_bindings(switch_id=switch_id,
+                                                   switch_ports=wanted):
+            nodes.setdefault(binding['switch_port'], set()).add(binding['compute_node_id'])
         return nodes
 
-    def _expected(self, nodes, intents):
-        """port → VLANs its hosts need.  NovaUnavailable (RetryLater) passes
-        through: without nova's word nothing is added nor removed."""
-        by_node = self.inventory.vlans_by_compute_node(
+    def _expected(self, nodes, intents, needs):
+        """port → VLANs its hosts need, from ``needs`` or from nova.
+        NovaUnavailable (RetryLater) passes through: without nova's word
+        nothing is added nor removed."""
+        by_node = needs if needs is not None else self.inventory.vlans_by_compute_node(
             sorted(set().union(*nodes.values())), intents)
         return {port: frozenset().union(*(by_node.get(n, frozenset()) for n in ids))
                 for port, ids in nodes.items()}
@@ -203,13 +213,20 @@ class TrunkPortPlugin(Plugin):
         if self.conf.switches.save_config:
             driver.save()
 
-    def _driver(self, switch_id):
+    def _driver(self, switch_id, fresh_login):
         """The switch's driver, reopened when its login changed in the database.
 
-        The old session is closed outside the lock: closing waits on the
-        switch, and a switch that hangs must not hold up the others.
+        The login (a query and a decryption) is read again by a full sync and
+        after a failed sync; a targeted sync reuses the last one, so a
+        changed login takes effect at the next full sync (the timer, or a
+        resync cast), or at once when the old one stops working.  The old
+        session is closed outside the lock: closing waits on the switch, and
+        a switch that hangs must not hold up the others.
         """
-        login = driver_base.Login(**self.database.switch_login(switch_id))
+        login = None if fresh_login else self._logins.get(switch_id)
+        if login is None:
+            login = driver_base.Login(**self.database.switch_login(switch_id))
+            self._logins[switch_id] = login
         stale = None
         with self._lock:
             driver = self._drivers.get(switch_id)
@@ -222,12 +239,8 @@ class TrunkPortPlugin(Plugin):
         return driver
 
     def _record(self, switch_id, result, lif_usage=None, drift=None):
-        try:
-            self.database.record_sync(
-                switch_id, at=datetime.datetime.now(datetime.timezone.utc),
-                result=result, lif_usage=lif_usage, drift=drift)
-        except errors.PsvmError as exc:
-            LOG.warning('switch %s: could not record the sync: %s', switch_id, exc)
+        self.records.record(switch_id, at=datetime.datetime.now(datetime.timezone.utc),
+                            result=result, lif_usage=lif_usage, drift=drift)
 
     @staticmethod
     def _audit(result):

@@ -71,6 +71,32 @@ def test_take_wakes_on_mark_from_another_thread():
     assert taken == [(frozenset({'ethernet1/3'}), 7.0)]
 
 
+def test_debounce_holds_the_batch_so_a_burst_goes_in_one_sync():
+    queue = workqueue.PortQueue(debounce=0.2)
+    taken = []
+    queue.add({'ethernet1/1'})
+    first_mark = time.monotonic()
+    consumer = threading.Thread(target=lambda: taken.append((queue.take(10),
+                                                             time.monotonic())))
+    consumer.start()
+    queue.add({'ethernet1/2'}, at=5.0)
+    consumer.join(10)
+    (ports, _marked_at), taken_at = taken[0]
+    assert ports == {'ethernet1/1', 'ethernet1/2'}
+    assert taken_at - first_mark >= 0.2
+
+
+def test_closing_cuts_a_debounce_short():
+    queue = workqueue.PortQueue(debounce=60.0)
+    taken = []
+    queue.add({'ethernet1/1'}, at=3.0)
+    consumer = threading.Thread(target=lambda: taken.append(queue.take(10)))
+    consumer.start()
+    queue.close()
+    consumer.join(10)
+    assert taken == [(frozenset({'ethernet1/1'}), 3.0)]
+
+
 def test_close_wakes_an_idle_consumer_and_refuses_new_marks():
     queue = workqueue.PortQueue()
     taken = []

@@ -170,6 +170,25 @@ def test_record_sync_keeps_what_the_last_sync_found(database, switch):
         database.update_switch(switch['id'], last_sync_result='ok')
 
 
+def test_records_of_several_switches_go_in_one_transaction_without_a_row_lock(
+        database, credential, switch):
+    other = database.create_switch(ip='192.0.2.11', switch_cred_id=credential['id'])
+    gone = database.create_switch(ip='192.0.2.12', switch_cred_id=credential['id'])
+    database.delete_switch(gone['id'])
+    statements = []
+    sa.event.listen(database.engine, 'before_cursor_execute',
+                    lambda _c, _cur, statement, *_: statements.append(statement.upper()))
+    at = datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
+    stored = database.record_syncs({
+        row['id']: {'at': at, 'result': f'ok {row["id"]}', 'lif_usage': 5, 'drift': 0}
+        for row in (switch, other, gone)})
+    assert stored == [switch['id'], other['id']]
+    assert [database.get_switch(row['id'])['last_sync_result']
+            for row in (switch, other)] == [f'ok {switch["id"]}', f'ok {other["id"]}']
+    assert not any('FOR UPDATE' in statement for statement in statements)
+    assert sum(statement.lstrip().startswith('UPDATE') for statement in statements) == 3
+
+
 def test_archive_moves_deleted_rows_children_first(database, credential, switch):
     binding = database.create_binding(switch_id=switch['id'], compute_node_id=1,
                                       switch_port='e1/1')

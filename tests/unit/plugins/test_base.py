@@ -39,16 +39,23 @@ class FakeDatabase:
     def __init__(self, bindings):
         self.bindings = bindings
         self.records = []
+        self.asked_ports = []
+        self.logins_read = 0
 
-    def list_bindings(self, switch_id=None):
-        return [b for b in self.bindings if b['switch_id'] == switch_id]
+    def list_bindings(self, switch_id=None, switch_ports=None):
+        self.asked_ports.append(switch_ports)
+        return [b for b in self.bindings if b['switch_id'] == switch_id
+                and (switch_ports is None or b['switch_port'] in switch_ports)]
 
     def switch_login(self, switch_id):
+        self.logins_read += 1
         return {'ip': '192.0.2.1', 'port': 22, 'host_key': None,
                 'user_name': 'admin', 'password': 'secret'}
 
-    def record_sync(self, switch_id, at, result, lif_usage=None, drift=None):
-        self.records.append((switch_id, result, lif_usage, drift))
+    def record_syncs(self, records):
+        self.records.extend((switch_id, r['result'], r['lif_usage'], r['drift'])
+                            for switch_id, r in records.items())
+        return list(records)
 
 
 class FakeInventory:
@@ -94,6 +101,39 @@ def test_only_the_ports_asked_for_are_read_and_nova_is_asked_for_their_nodes(mak
     assert result.ports == ('ethernet1/2',)
     assert plugin.inventory.asked == [((8,), {'h': {'u'}})]
     assert FakeDriver.switch['ethernet1/1'] is vlans.ALL
+
+
+def test_a_targeted_sync_lists_only_the_bindings_of_its_ports(make_plugin):
+    plugin = make_plugin([binding(7, 'ethernet1/1'), binding(8, 'ethernet1/2')],
+                         {7: frozenset({10}), 8: frozenset({20})},
+                         {'ethernet1/1': vlans.ALL, 'ethernet1/2': vlans.ALL})
+    plugin.sync(1, ['Eth1/2'])
+    plugin.sync(1)
+    assert plugin.database.asked_ports == [{'ethernet1/2'}, None]
+
+
+def test_targeted_syncs_reuse_the_login_a_full_or_failed_sync_reads_again(make_plugin):
+    plugin = make_plugin([binding(7, 'ethernet1/1')], {7: frozenset({10})},
+                         {'ethernet1/1': vlans.ALL})
+    plugin.sync(1, ['ethernet1/1'])
+    plugin.sync(1, ['ethernet1/1'])
+    assert plugin.database.logins_read == 1
+    plugin.sync(1)
+    assert plugin.database.logins_read == 2
+    plugin.inventory.by_node = None
+    with pytest.raises(errors.RetryLater):
+        plugin.sync(1, ['ethernet1/1'])
+    plugin.inventory.by_node = {7: frozenset({10})}
+    plugin.sync(1, ['ethernet1/1'])
+    assert plugin.database.logins_read == 3
+
+
+def test_shared_needs_stand_in_for_a_nova_read(make_plugin):
+    plugin = make_plugin([binding(7, 'ethernet1/1'), binding(8, 'ethernet1/2')],
+                         {}, {'ethernet1/1': vlans.ALL, 'ethernet1/2': vlans.ALL})
+    plugin.sync(1, needs={7: frozenset({10})})
+    assert plugin.inventory.asked == []
+    assert FakeDriver.switch == {'ethernet1/1': {1, 10}, 'ethernet1/2': {1}}
 
 
 def test_a_node_nova_no_longer_knows_needs_nothing(make_plugin):
