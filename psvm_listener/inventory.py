@@ -20,6 +20,8 @@ Each call is one SELECT (a UNION of those cases joined to the live networks)
 on a connection whose session is read only.
 """
 
+import sys
+
 import sqlalchemy as sa
 
 from psvm_listener import conf
@@ -247,11 +249,18 @@ class Inventory:
         Ids of compute nodes that are not (or no longer) in nova are left out:
         nova cannot say what they need.
         """
+        return _collect((), self._node_vlan_lists(ids, intents))
+
+    def needs_of_compute_nodes(self, ids, intents=None):
+        """What vlans_by_compute_node says, as a NeedsByNode: for every
+        bound node at once (a full sync of every switch)."""
+        return NeedsByNode(self._node_vlan_lists(ids, intents))
+
+    def _node_vlan_lists(self, ids, intents):
         if not ids:
-            return {}
+            return []
         ids = sorted(set(ids))
-        return _collect((), self._read(
-            lambda: self._statement('nodes', len(ids), intents), ids=ids))
+        return self._read(lambda: self._statement('nodes', len(ids), intents), ids=ids)
 
     # What nova does not notify, read by the nova watcher every poll.
 
@@ -410,5 +419,28 @@ def _collect(keys, rows):
     """Rows of (key, "10,11" or None) → key → frozenset, with every key of ``keys``."""
     found = dict.fromkeys(keys, frozenset())
     for key, vlan_list in rows:
-        found[key] = frozenset(map(int, vlan_list.split(','))) if vlan_list else frozenset()
+        found[key] = _vlan_set(vlan_list)
     return found
+
+
+def _vlan_set(vlan_list):
+    return frozenset(map(int, vlan_list.split(','))) if vlan_list else frozenset()
+
+
+class NeedsByNode:
+    """compute node id → VLANs, kept as nova's "10,11,40" and parsed when
+    asked: for 100,000 nodes the lists take 8 MB where the frozensets of
+    20 VLANs would take 120 MB."""
+
+    def __init__(self, rows):
+        self._lists = {node: sys.intern(vlan_list or '') for node, vlan_list in rows}
+
+    def __len__(self):
+        return len(self._lists)
+
+    def __contains__(self, node):
+        return node in self._lists
+
+    def get(self, node, default=None):
+        vlan_list = self._lists.get(node)
+        return default if vlan_list is None else _vlan_set(vlan_list)

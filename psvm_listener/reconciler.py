@@ -48,11 +48,12 @@ class BindingIndex:
 
     def __init__(self):
         self._by_host = {}
+        self.nodes = ()
 
     def refresh(self, database, inventory):
         bindings = database.list_bindings()
-        hosts = inventory.hosts_of_compute_nodes(
-            sorted({b['compute_node_id'] for b in bindings}))
+        self.nodes = tuple(sorted({b['compute_node_id'] for b in bindings}))
+        hosts = inventory.hosts_of_compute_nodes(self.nodes)
         by_host = {}
         for binding in bindings:
             host = hosts.get(binding['compute_node_id'])
@@ -68,6 +69,37 @@ class BindingIndex:
             for switch_id, port in self._by_host.get(host, ()):
                 found.setdefault(switch_id, set()).add(port)
         return found
+
+
+class SharedNeeds:
+    """One nova read for a full sync of every switch, shared by the workers.
+
+    The first worker to need it reads what every bound node needs; the
+    others wait for that read instead of asking nova at once, 100 switches
+    making 100 queries on a database server's few cores.  A switch marked
+    after the read began may have been marked for a change the read
+    predates: its worker reads nova on its own (``for_switch`` gives None).
+    """
+
+    def __init__(self, inventory, nodes, intents):
+        self._inventory = inventory
+        self._nodes = nodes
+        self._intents = intents
+        self._lock = threading.Lock()
+        self._needs = None
+        self._began = None
+
+    def for_switch(self, last_mark):
+        """The shared needs, if every mark of the switch (the newest at
+        ``last_mark``) came before the read; else None."""
+        with self._lock:
+            if self._began is None:
+                self._began = time.monotonic()
+                self._needs = self._inventory.needs_of_compute_nodes(
+                    self._nodes, self._intents.by_host())
+        if self._needs is None or last_mark > self._began:
+            return None
+        return self._needs
 
 
 class SwitchWorker:
@@ -218,6 +250,8 @@ class Reconciler:
         self._index = BindingIndex()
         self._index_built = threading.Event()
         self._full_sync_owed = True
+        self._shared = None
+        self._last_marks = {}
         self._workers = {}
         self._rechecks = set()
         self._owned = set()
@@ -289,6 +323,8 @@ class Reconciler:
         self._mark_every_switch(reason)
 
     def _mark_every_switch(self, reason):
+        """A full sync of every switch, whose nova read the workers share."""
+        self._shared = SharedNeeds(self.inventory, self._index.nodes, self.intents)
         now = time.monotonic()
         for switch_id in self._worker_ids():
             self._mark(switch_id, workqueue.ALL, now)
@@ -357,12 +393,18 @@ class Reconciler:
             return
         with self._lock:
             worker = self._workers.get(switch_id)
+            if worker is not None:
+                self._last_marks[switch_id] = max(at, self._last_marks.get(switch_id, at))
         if worker is None:
             LOG.warning('Switch %s is not known (yet); ports %s not marked',
                         switch_id, ports)
             return
         worker.queue.add(ports, at)
         self.metrics.queue_depth.labels(str(switch_id)).set(worker.queue.depth())
+
+    def _last_mark(self, switch_id):
+        with self._lock:
+            return self._last_marks.get(switch_id, 0.0)
 
     def _worker_ids(self):
         with self._lock:
@@ -381,11 +423,13 @@ class Reconciler:
             return None
         label = str(switch_id)
         started = time.monotonic()
+        shared = self._shared if ports is workqueue.ALL else None
         try:
+            needs = shared and shared.for_switch(self._last_mark(switch_id))
             with self.coordination.sync_lock(switch_id):
                 result = self.plugin.sync(
                     switch_id, None if ports is workqueue.ALL else sorted(ports),
-                    intents=self.intents.by_host())
+                    intents=self.intents.by_host(), needs=needs)
         except Exception:
             self.metrics.failures.labels(label).inc()
             raise

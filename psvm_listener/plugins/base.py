@@ -187,13 +187,19 @@ class TrunkPortPlugin(Plugin):
         return nodes
 
     def _expected(self, nodes, intents, needs):
-        """port → VLANs its hosts need, from ``needs`` or from nova.
+        """port → VLANs its hosts need, from ``needs`` or from nova (the
+        nodes ``needs`` does not hold: bound since it was read).
         NovaUnavailable (RetryLater) passes through: without nova's word
         nothing is added nor removed."""
-        by_node = needs if needs is not None else self.inventory.vlans_by_compute_node(
-            sorted(set().union(*nodes.values())), intents)
-        return {port: frozenset().union(*(by_node.get(n, frozenset()) for n in ids))
-                for port, ids in nodes.items()}
+        unread = sorted(n for n in set().union(*nodes.values())
+                        if needs is None or n not in needs)
+        read = self.inventory.vlans_by_compute_node(unread, intents) if unread else {}
+
+        def vlans_of(node):
+            if node in read or needs is None:
+                return read.get(node, frozenset())
+            return needs.get(node, frozenset())
+        return {port: frozenset().union(*map(vlans_of, ids)) for port, ids in nodes.items()}
 
     def _check_kept(self, switch_id, driver):
         """A switch forgotten while its sync ran (deleted, handed over to

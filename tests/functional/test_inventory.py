@@ -133,6 +133,15 @@ def test_compute_nodes_map_to_their_service_host(db_url, kilo):
         nova_lab.close()
 
 
+def test_needs_of_every_bound_node_hold_what_each_node_needs(nova_lab, inv):
+    node_1, node_2 = nova_lab.add_service_host('h1'), nova_lab.add_service_host('h2')
+    nova_lab.boot('vm-1', 'h1', nova_lab.add_network(70))
+    nova_lab.boot('vm-2', 'h1', nova_lab.add_network(72))
+    needs = inv.needs_of_compute_nodes([node_1, node_2, 999], intents={'h2': ['vm-1']})
+    assert (needs.get(node_1), needs.get(node_2), needs.get(999)) == ({70, 72}, {70}, None)
+    assert node_2 in needs and 999 not in needs and len(needs) == 2
+
+
 def test_kilo_compute_node_host_wins_over_the_service(db_url):
     nova.create_schema(db_url, kilo=True)
     nova_lab = nova.NovaLab(db_url)

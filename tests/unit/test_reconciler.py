@@ -42,8 +42,15 @@ class FakeDatabase:
 
 
 class FakeInventory:
+    def __init__(self):
+        self.needs_read = []
+
     def hosts_of_compute_nodes(self, ids):
         return {i: HOSTS[i] for i in ids}
+
+    def needs_of_compute_nodes(self, ids, intents=None):
+        self.needs_read.append(tuple(ids))
+        return {i: frozenset({100 + i}) for i in ids}
 
 
 class Result:
@@ -60,14 +67,17 @@ class FakePlugin:
 
     def __init__(self):
         self.syncs = []
+        self.needs = []
         self.gates = {}
         self.failures = {}
         self.forgotten = []
         self.cond = threading.Condition()
 
-    def sync(self, switch_id, ports=None, *, force=False, dry_run=False, intents=None):
+    def sync(self, switch_id, ports=None, *, force=False, dry_run=False, intents=None,
+             needs=None):
         with self.cond:
             self.syncs.append((switch_id, ports, intents))
+            self.needs.append((switch_id, needs))
             self.cond.notify_all()
         gate = self.gates.get(switch_id)
         if gate is not None:
@@ -96,12 +106,19 @@ def database():
 
 
 @pytest.fixture
-def rec(database, plugin):
-    rec = reconciler.Reconciler(database, FakeInventory(), plugin, metrics.Metrics(),
+def inventory():
+    return FakeInventory()
+
+
+@pytest.fixture
+def rec(database, inventory, plugin):
+    rec = reconciler.Reconciler(database, inventory, plugin, metrics.Metrics(),
                                 recheck_delay=0.2, backoff_base=0.01, backoff_cap=0.05)
     rec.refresh()
     assert rec.wait_idle(10)
     plugin.syncs.clear()
+    plugin.needs.clear()
+    inventory.needs_read.clear()
     yield rec
     for gate in plugin.gates.values():
         gate.set()
@@ -203,6 +220,7 @@ def test_deleted_switch_loses_its_worker_and_new_one_gets_one(rec, database, plu
 
 class UnreadableInventory(FakeInventory):
     def __init__(self):
+        super().__init__()
         self.readable = False
 
     def hosts_of_compute_nodes(self, ids):
@@ -354,3 +372,26 @@ def test_a_takeover_fully_syncs_the_switches_gained_and_forgets_those_lost(
         assert len(plugin.syncs) == 1, 'no ownership change, no second full sync'
     finally:
         rec.stop(10)
+
+
+def test_a_full_sync_of_every_switch_reads_nova_once_for_all(rec, inventory, plugin):
+    rec.mark_all()
+    assert rec.wait_idle(10)
+    assert inventory.needs_read == [(10, 11, 12)]
+    shared = {switch_id: needs for switch_id, needs in plugin.needs}
+    assert shared.keys() == {1, 2} and shared[1] is shared[2] is not None
+
+
+def test_a_switch_marked_after_the_shared_read_reads_nova_itself(rec, inventory, plugin):
+    plugin.gates[2] = threading.Event()
+    rec.mark_hosts({'c3'})
+    plugin.wait_syncs(lambda syncs: len(syncs) == 1)
+    rec.mark_all()
+    plugin.wait_syncs(lambda syncs: (1, None, {}) in syncs)
+    rec.mark_hosts({'c3'})
+    plugin.gates[2].set()
+    assert rec.wait_idle(10)
+    assert inventory.needs_read == [(10, 11, 12)]
+    assert [needs for switch_id, needs in plugin.needs if switch_id == 2] == [None, None]
+    assert [ports for switch_id, ports, _ in plugin.syncs if switch_id == 2] == [
+        ['ethernet1/3'], None]

@@ -5,6 +5,7 @@ import threading
 import pytest
 
 from psvm_listener import errors
+from psvm_listener import inventory
 from psvm_listener import vlans
 from psvm_listener.drivers import base as driver_base
 from psvm_listener.plugins import cisco_nexus
@@ -128,12 +129,15 @@ def test_targeted_syncs_reuse_the_login_a_full_or_failed_sync_reads_again(make_p
     assert plugin.database.logins_read == 3
 
 
-def test_shared_needs_stand_in_for_a_nova_read(make_plugin):
-    plugin = make_plugin([binding(7, 'ethernet1/1'), binding(8, 'ethernet1/2')],
-                         {}, {'ethernet1/1': vlans.ALL, 'ethernet1/2': vlans.ALL})
-    plugin.sync(1, needs={7: frozenset({10})})
-    assert plugin.inventory.asked == []
-    assert FakeDriver.switch == {'ethernet1/1': {1, 10}, 'ethernet1/2': {1}}
+def test_shared_needs_stand_in_for_a_nova_read_of_the_nodes_they_hold(make_plugin):
+    plugin = make_plugin([binding(7, 'ethernet1/1'), binding(8, 'ethernet1/2'),
+                          binding(9, 'ethernet1/3')], {9: frozenset({30})},
+                         dict.fromkeys(('ethernet1/1', 'ethernet1/2', 'ethernet1/3'),
+                                       vlans.ALL))
+    plugin.sync(1, needs=inventory.NeedsByNode([(7, '10,11'), (8, None)]))
+    assert plugin.inventory.asked == [((9,), None)]
+    assert FakeDriver.switch == {'ethernet1/1': {1, 10, 11}, 'ethernet1/2': {1},
+                                 'ethernet1/3': {1, 30}}
 
 
 def test_a_node_nova_no_longer_knows_needs_nothing(make_plugin):
