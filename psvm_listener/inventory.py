@@ -26,6 +26,7 @@ import sqlalchemy as sa
 
 from psvm_listener import conf
 from psvm_listener import errors
+from psvm_listener.db import engines
 
 # Statuses after which nova considers a migration over (nova.db's
 # migration_get_in_progress_by_host_and_node: Icehouse ended 'confirmed',
@@ -180,7 +181,7 @@ def _read_only_engine(url):
     if url.get_driver_name() == 'psycopg2' and 'connect_timeout' not in url.query:
         # libpq waits for TCP to give up (minutes) on a silent host; PyMySQL waits 10 s.
         url = url.update_query_dict({'connect_timeout': '10'})
-    engine = sa.create_engine(url, pool_pre_ping=True, pool_recycle=3600)
+    engine = sa.create_engine(url, **engines.SERVER_POOL)
     statements = {
         # group_concat stops silently at 1,024 bytes on MySQL; 4,094 VLANs need 20 k.
         'mysql': ('SET SESSION TRANSACTION READ ONLY',

@@ -17,6 +17,13 @@ import sqlalchemy as sa
 
 from psvm_listener.db import errors
 
+# A server database's pool: the listener's threads that query at once (a
+# worker per switch, the pollers, the record writer, the RPC server) keep
+# their connections, where SQLAlchemy's default of 5 would open and close a
+# connection (a TCP and TLS handshake) for each query past the fifth.
+SERVER_POOL = {'pool_size': 16, 'max_overflow': 64, 'pool_pre_ping': True,
+               'pool_recycle': 3600}
+
 
 def create(url):
     """An engine for ``url``, or Invalid naming the connection option."""
@@ -24,7 +31,7 @@ def create(url):
         url = sa.engine.make_url(url)
         if url.get_backend_name() == 'sqlite':
             return _sqlite(url)
-        return sa.create_engine(url, pool_pre_ping=True, pool_recycle=3600)
+        return sa.create_engine(url, **SERVER_POOL)
     except sa.exc.ArgumentError as exc:
         raise errors.Invalid(f'[database] connection is not a usable database URL: {exc}',
                              field='connection')
