@@ -115,7 +115,12 @@ def test_refused_port_backs_off_alone_while_the_others_sync(make_rig):
         assert rig.switch.allowed(f'ethernet1/{index}') == {1, 100 + index}
     assert rig.switch.allowed('ethernet1/3') is sim_vlans.ALL
     assert rig.service.metrics.refused_ports.labels(str(rig.switch_id))._value.get() == 1
-    record = rig.database.get_switch(rig.switch_id)['last_sync_result']
+
+    def refusal_recorded():
+        """Last-sync records are written together every [listener] record_interval."""
+        record = rig.database.get_switch(rig.switch_id)['last_sync_result'] or ''
+        return record if 'refused port' in record else None
+    record = rig.switch.wait_for(refusal_recorded, timeout=10)
     assert 'refused port ethernet1/3: ' in record and 'port-channel' in record
     nova = rig.publisher()
     nova.create(rig.boot('c1', 200), 'c1')
