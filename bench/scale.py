@@ -109,11 +109,11 @@ def _bind(rig, lab, switch_ids, cloud, count, skip=()):
     bound = ports[:count]
     rows = [{'switch_id': switch_id, 'compute_node_id': nodes[index % len(nodes)],
              'switch_port': port} for index, (switch_id, port) in enumerate(bound)]
-    _insert_bindings(rig.database, rows)
+    insert_bindings(rig.database, rows)
     return bound
 
 
-def _insert_bindings(database, rows):
+def insert_bindings(database, rows):
     """Bindings in bulk: the API's one-by-one checks would take minutes here."""
     table = sa.table('psvm_switchport_binding', sa.column('switch_id'),
                      sa.column('compute_node_id'), sa.column('switch_port'),
