@@ -47,7 +47,6 @@ LOG = logging.getLogger(__name__)
 LOCK_PREFIX = 'psvm-switch'
 FENCE_SHARE = 0.5
 WATCH_INTERVAL = 0.1
-LOCK_WAIT_CLI = 60.0
 LOCK_LINGER = 1.0
 # tooz translates most backend errors into ToozError; its etcd3 heartbeat
 # lets the client's own through.
@@ -180,8 +179,10 @@ class Locks:
 @contextlib.contextmanager
 def sync_locks(conf, member_id):
     """Locks for a process that syncs without being a member (``psvm-manage
-    sync --local``): ``hold(switch_id)``, or no-ops without a backend.  tooz's
-    own heart thread renews the leases of a long sync."""
+    sync --local``): ``hold(switch_id)``, or no-ops without a backend.  Each
+    waits up to one lease for a listener's sync (and its linger) to end, then
+    fails with LockBusy; tooz's own heart thread renews the leases of a long
+    sync."""
     if not enabled(conf):
         yield lambda switch_id: contextlib.nullcontext()
         return
@@ -189,11 +190,12 @@ def sync_locks(conf, member_id):
                                                     member_id.encode())
     try:
         coordinator.start(start_heart=True)
+        lease = float(coordinator.heartbeat())
     except BACKEND_ERRORS as exc:
         raise BackendUnavailable(f'coordination backend: {exc}') from exc
     locks = Locks(coordinator, conf.switches.max_sessions)
     try:
-        yield lambda switch_id: locks.hold(switch_id, wait=LOCK_WAIT_CLI)
+        yield lambda switch_id: locks.hold(switch_id, wait=lease)
     finally:
         coordinator.stop()
 
