@@ -204,17 +204,26 @@ def group_members(conf, member_id):
     """The live members of the group, as text, or None without a backend."""
     if not enabled(conf):
         return None
+    return probe(conf, member_id)[0]
+
+
+def probe(conf, member_id):
+    """(live members as text, lease in seconds) of the configured group, as
+    a process that joins nothing sees them; BackendUnavailable if it does
+    not answer."""
     coordinator = tooz_coordination.get_coordinator(conf.coordination.backend_url,
                                                     member_id.encode())
     try:
         coordinator.start()
         try:
-            return {m.decode() for m in coordinator.get_members(
-                conf.coordination.group.encode()).get()}
+            lease = float(coordinator.heartbeat())
+            try:
+                members = coordinator.get_members(conf.coordination.group.encode()).get()
+            except tooz_coordination.GroupNotCreated:
+                members = set()
+            return {m.decode() for m in members}, lease
         finally:
             coordinator.stop()
-    except tooz_coordination.GroupNotCreated:
-        return set()
     except BACKEND_ERRORS as exc:
         raise BackendUnavailable(f'coordination backend: {exc}') from exc
 

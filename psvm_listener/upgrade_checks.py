@@ -13,6 +13,7 @@ import kombu
 import oslo_messaging
 from oslo_upgradecheck import upgradecheck
 
+from psvm_listener import coordination
 from psvm_listener import errors
 from psvm_listener import inventory
 from psvm_listener import transport
@@ -131,10 +132,32 @@ class Checks(upgradecheck.UpgradeCommands):
              f'fingerprint the switch shows ("show ssh key")' for s in missing],
             f'{len(switches)} switches')
 
+    def check_coordination(self):
+        """The coordination backend answers, and a fenced listener's last
+        RPC to a switch ends before its lock's lease can."""
+        if not coordination.enabled(self.conf):
+            return _result([], 'no backend: one psvm-listener syncs every switch')
+        try:
+            members, lease = coordination.probe(
+                self.conf, f'psvm-status-{self.conf.host}-{os.getpid()}')
+        except errors.PsvmError as exc:
+            return _result([f'[coordination] backend_url does not answer: {exc}'])
+        rpc_timeout = self.conf.switches.rpc_timeout
+        if rpc_timeout >= lease * coordination.FENCE_SHARE:
+            return _result([
+                f'[switches] rpc_timeout ({rpc_timeout:g} s) is not under half the '
+                f'coordination lease ({lease:g} s): a fenced listener\'s last RPC could '
+                f'outlive its switch lock; lower rpc_timeout, or raise the timeout '
+                f'parameter of [coordination] backend_url'])
+        return _result([], f'group {self.conf.coordination.group}: {len(members)} live '
+                           f'members ({", ".join(sorted(members)) or "none yet"}), '
+                           f'lease {lease:g} s')
+
     _upgrade_checks = (
         ("PSVM's database schema", check_database),
         ('Credential key file', check_credential_key),
         ("nova's database", check_nova_database),
         ('Message broker', check_message_broker),
         ('Switch host keys', check_host_keys),
+        ('Coordination backend', check_coordination),
     )

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from psvm_listener.cmd import status
 from psvm_listener.db import api as db_api
 from psvm_listener.db import migration
+from tests import coordination_backends as backends
 from tests import databases
 from tests import listener_rig
 from tests import messaging
@@ -50,7 +51,7 @@ def check(capsys, path, *extra):
 def test_passes_on_a_ready_lab(tmp_path, rig, capsys):
     code, out = check(capsys, config(tmp_path, rig))
     assert code == 0, out
-    assert out.count('Result: Success') == 5
+    assert out.count('Result: Success') == 6
     assert 'Failure' not in out
 
 
@@ -59,7 +60,7 @@ def test_json_output_names_every_check(tmp_path, rig, capsys):
     assert code == 0
     assert [c['check'] for c in json.loads(out)['checks']] == [
         "PSVM's database schema", 'Credential key file', "nova's database",
-        'Message broker', 'Switch host keys']
+        'Message broker', 'Switch host keys', 'Coordination backend']
 
 
 def test_database_not_migrated(tmp_path, rig, capsys):
@@ -168,3 +169,32 @@ def test_broker_not_configured(tmp_path, rig, capsys):
     code, out = check(capsys, path)
     assert code == 2
     assert '[DEFAULT] transport_url names no RabbitMQ host: set it' in out
+
+
+def coordinated(path, url, rpc_timeout=1):
+    with open(path, 'a') as stream:
+        stream.write(f'[coordination]\nbackend_url = {url}\n'
+                     f'group = {backends.unique_group()}\n'
+                     f'[switches]\nrpc_timeout = {rpc_timeout}\n')
+    return path
+
+
+def test_coordination_backend_answers(tmp_path, rig, capsys):
+    url = f'{backends.SHARED_REDIS}?timeout={backends.LEASE}'
+    code, out = check(capsys, coordinated(config(tmp_path, rig), url))
+    assert code == 0, out
+    assert '0 live members (none yet), lease 3 s' in out
+
+
+def test_coordination_backend_unreachable(tmp_path, rig, capsys):
+    url = f'redis://127.0.0.1:{backends.free_port()}?timeout={backends.LEASE}'
+    code, out = check(capsys, coordinated(config(tmp_path, rig), url))
+    assert code == 2
+    assert '[coordination] backend_url does not answer' in out
+
+
+def test_rpc_timeout_must_end_before_a_fenced_lease(tmp_path, rig, capsys):
+    url = f'{backends.SHARED_REDIS}?timeout={backends.LEASE}'
+    code, out = check(capsys, coordinated(config(tmp_path, rig), url, rpc_timeout=2))
+    assert code == 2
+    assert '[switches] rpc_timeout (2 s) is not under half the coordination lease (3 s)' in out
