@@ -8,16 +8,20 @@ the lab's loopback control interface; ``cpu_seconds()`` is the CPU the lab
 processes used (user + system), to report beside the listener's.
 """
 
+import collections
 import contextlib
 import os
 import subprocess
 import sys
 import time
+import urllib.parse
 
 from nexus_sim import control
+from nexus_sim import vlans as sim_vlans
 from psvm_listener import vlans as vlan_sets
 
 CLOCK_TICKS = os.sysconf('SC_CLK_TCK')
+NxapiFront = collections.namedtuple('NxapiFront', 'url address')
 
 
 class RemoteSwitch:
@@ -28,6 +32,8 @@ class RemoteSwitch:
         self.name = name
         self.address = address
         self.fingerprint = fingerprint
+        self.nxapi = {}
+        self.tls_fingerprint = None
         self._ports = None
 
     def ports(self):
@@ -44,7 +50,9 @@ class RemoteSwitch:
         return self.allowed_map()[port]
 
     def set_allowed(self, port, vlans):
-        self.client.set_allowed(self.name, port, vlan_sets.format(frozenset(vlans)))
+        every = vlans is vlan_sets.ALL or vlans is sim_vlans.ALL
+        self.client.set_allowed(self.name, port,
+                                'all' if every else vlan_sets.format(frozenset(vlans)))
 
     def journal(self, since=0):
         return [dict(entry, vlans=vlan_sets.parse(entry['vlans']))
@@ -65,40 +73,55 @@ class RemoteSwitch:
             time.sleep(interval)
 
 
-def _start(names, ports, fex, max_list_items):
+def _start(names, ports, fex, limits, nxapi_https):
     command = [sys.executable, '-m', 'nexus_sim.cli', '--ports', ports,
-               '--max-list-items', str(max_list_items), '--lif-limit', '1000000']
+               '--lif-limit', '1000000']
+    for option, value in sorted(limits.items()):
+        command += [f'--{option.replace("_", "-")}', str(value)]
     if fex:
         command += ['--fex', ','.join(map(str, fex))]
+    if nxapi_https:
+        command += ['--nxapi-https', '0']
     for name in names:
         command += ['--listen', f'{name}=127.0.0.1:0']
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    switches = []
-    for _ in names:
+    switches, fronts = [], {}
+    while True:
         line = process.stdout.readline().split()
-        if len(line) != 4 or line[0] != 'ready':
+        if line[:1] == ['ready'] and len(line) == 4:
+            host, port = line[2].rsplit(':', 1)
+            switches.append((line[1], (host, int(port)), line[3]))
+        elif line[:1] == ['nxapi'] and len(line) >= 3:
+            fronts[line[1]] = line[2:]
+        elif line[:1] == ['control'] and len(line) == 2:
+            break
+        else:
             process.kill()
             raise RuntimeError(f'nexus-sim did not start: {line}')
-        host, port = line[2].rsplit(':', 1)
-        switches.append((line[1], (host, int(port)), line[3]))
-    url = process.stdout.readline().split()
-    if len(url) != 2 or url[0] != 'control':
-        process.kill()
-        raise RuntimeError(f'nexus-sim gave no control URL: {url}')
-    client = control.ControlClient(url[1], timeout=60)
-    return process, [RemoteSwitch(client, *switch) for switch in switches]
+    client = control.ControlClient(line[1], timeout=60)
+    remotes = [RemoteSwitch(client, *switch) for switch in switches]
+    for remote in remotes:
+        if remote.name in fronts:
+            url, *fingerprint = fronts[remote.name]
+            parsed = urllib.parse.urlsplit(url)
+            remote.nxapi['https'] = NxapiFront(url, (parsed.hostname, parsed.port))
+            remote.tls_fingerprint = fingerprint[0] if fingerprint else None
+    return process, remotes
 
 
 class LabProcesses(contextlib.AbstractContextManager):
-    """``count`` lab switches of ``ports`` and ``fex`` over several processes."""
+    """``count`` lab switches of ``ports`` and ``fex`` over several processes;
+    ``limits`` as nexus-sim's options (max_list_items=400...); NX-API on
+    HTTPS too if ``nxapi_https``."""
 
-    def __init__(self, count, fex=(), ports='1/1-48', per_process=4, max_list_items=64):
+    def __init__(self, count, fex=(), ports='1/1-48', per_process=4, nxapi_https=False,
+                 **limits):
         self.processes, self.switches = [], []
         names = [f'lab{index}' for index in range(count)]
         try:
             for start in range(0, count, per_process):
                 process, switches = _start(names[start:start + per_process], ports, fex,
-                                           max_list_items)
+                                           limits, nxapi_https)
                 self.processes.append(process)
                 self.switches.extend(switches)
         except BaseException:

@@ -1,7 +1,8 @@
 """The intelligent sync at scale: 4 lab switches × 240 ports, 400 networks.
 
-Each switch has 48 ports and 4 FEX of 48 host ports; every port is bound to
-its own compute host, which needs about 20 VLANs.  Figures, each with
+Each switch has 48 ports and 4 FEX of 48 host ports, in nexus-sim processes
+of their own (two switches each: the lab's parsing is not in the figures);
+every port is bound to its own compute host, which needs about 20 VLANs.  Figures, each with
 ncclient's own sending loop ("stock", up to 100 ms wait before each RPC),
 with psvm's prompt session ("prompt"), and over NX-API on HTTPS with the
 cisco_nexus_nxapi driver ("nxapi"; a request counts as an RPC):
@@ -27,7 +28,7 @@ import tempfile
 import threading
 import time
 
-from nexus_sim import LabSwitch
+from bench import lab_processes
 from psvm_listener.drivers import base
 from psvm_listener.drivers import cisco_nexus_netconf
 from psvm_listener.drivers import cisco_nexus_nxapi
@@ -105,14 +106,14 @@ def _run_world(tmp, label, driver_class, family):
 @contextlib.contextmanager
 def world(path, driver_class=None, family=sync_rig.NETCONF, **limits):
     """The lab of this benchmark, also the baseline's: SWITCHES lab switches
-    (``limits`` as LabSwitch takes them; NX-API on HTTPS too), nova with one host
+    in nexus-sim processes of their own, two each (``limits`` as its options
+    take them; NX-API on HTTPS too), nova with one host
     per port, every port bound; the plugin over ``driver_class`` (its own when
     None), the switches registered as ``family`` reaches them.
     Yields (rig, lab switches, switch ids)."""
     with contextlib.ExitStack() as stack:
-        switches = [stack.enter_context(LabSwitch(ports='1/1-48', fex=FEX, name=f'lab{i}',
-                                                  nxapi_https_port=0, **limits))
-                    for i in range(SWITCHES)]
+        switches = stack.enter_context(lab_processes.LabProcesses(
+            SWITCHES, fex=FEX, per_process=2, nxapi_https=True, **limits)).switches
         nova_url = stack.enter_context(databases.fresh_database(NOVA_DB, path))
         rig = stack.enter_context(sync_rig.Rig(path, switches[0], nova_url=nova_url,
                                                family=family))
