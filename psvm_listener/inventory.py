@@ -270,33 +270,29 @@ class Inventory:
         return dict(self._read(lambda: sa.select(_networks.c.id, _networks.c.host).where(
             _networks.c.deleted == 0, _networks.c.host.is_not(None))))
 
-    def instance_placement(self):
-        """host → (live instances, sum of their ids), for every host with one.
+    def instance_placement(self, known_up_to=0):
+        """host → (live instances, sum of their ids, the same two of those
+        with ids up to ``known_up_to``, the highest id), for every host with one.
 
         A fingerprint of which instances each host has, not the list: moving
         an instance changes both hosts' fingerprints, and reading 1,000 rows
-        instead of 20,000 keeps the poll cheap.  On MySQL nova's index
-        (host, deleted) answers it alone (InnoDB keeps the id in it).  Two
-        moves that swap instances of equal id sums in one poll interval
-        would go unseen until the full sync.
+        instead of 20,000 keeps the poll cheap.  The part up to
+        ``known_up_to`` (the highest id of the last poll) leaves out the
+        instances booted since, so a boot changes no host's known part.  On
+        MySQL nova's index (host, deleted) answers it alone (InnoDB keeps
+        the id in it).
         """
-        # MySQL sums into DECIMAL, which costs PyMySQL a Decimal per host.
+        known = _instances.c.id <= sa.bindparam('known_up_to')
+
+        def counted(value):
+            # MySQL sums into DECIMAL, which costs PyMySQL a Decimal per host.
+            return sa.cast(sa.func.sum(sa.case((known, value), else_=0)), sa.BigInteger)
         id_sum = sa.cast(sa.func.sum(_instances.c.id), sa.BigInteger)
-        return {host: (count, total) for host, count, total in self._read(
-            lambda: sa.select(_instances.c.host, sa.func.count(), id_sum).where(
+        return {host: tuple(fingerprint) for host, *fingerprint in self._read(
+            lambda: sa.select(_instances.c.host, sa.func.count(), id_sum, counted(1),
+                              counted(_instances.c.id), sa.func.max(_instances.c.id)).where(
                 _instances.c.deleted == 0, _instances.c.host.is_not(None)).group_by(
-                _instances.c.host))}
-
-    def instances_on(self, hosts=None):
-        """instance id → host of the live instances on ``hosts`` (None: every host).
-
-        nova's index (host, deleted) finds them, and holds the id on MySQL.
-        """
-        wanted = _instances.c.host.is_not(None) if hosts is None else _instances.c.host.in_(
-            sa.bindparam('hosts', expanding=True))
-        return dict(self._read(lambda: sa.select(_instances.c.id, _instances.c.host).where(
-            _instances.c.deleted == 0, wanted), **({} if hosts is None else {
-                'hosts': sorted(hosts)})))
+                _instances.c.host), known_up_to=known_up_to)}
 
     def migrations_in_flight(self):
         """migration id → (status, source, destination) of the live rows not

@@ -67,48 +67,33 @@ def _migrations(inventory):
 
 
 class InstanceMoves:
-    """Instances whose host changed, found without reading every instance.
+    """Hosts that lost or gained an instance they did not have at boot.
 
-    Each poll reads one fingerprint per host (count and id sum of its live
-    instances); only on the hosts whose fingerprint changed are the
-    instances read, and compared with where each was.  An instance that
-    left a host marks it, and where it went; a new instance marks nothing
-    (its create notification does), so a busy cloud's boots cost no syncs.
-    Two moves that swap instances of equal id sums between the same hosts
-    in one interval go unseen until the full sync.
+    Each poll reads one fingerprint per host: count and id sum of its live
+    instances, and the same of those already there at the last poll (ids up
+    to the highest seen then).  A host whose instances of the last poll
+    differ from what it had then lost one (moved, deleted) or gained one
+    from another host (moved, evacuated): it is marked, and so is the other
+    end of the move.  Instances booted since the last poll are left out, so
+    a busy cloud's boots mark nothing (their create notifications do).  Two
+    moves that swap instances of equal id sums between the same hosts in
+    one interval go unseen until the full sync.
     """
 
     name = 'instance hosts'
 
     def __init__(self):
-        self._fingerprints = None
-        self._host_of = {}
+        self._had = None
+        self._newest = 0
 
     def changes(self, inventory):
-        fingerprints = inventory.instance_placement()
-        if self._fingerprints is None:
-            self._host_of = inventory.instances_on()
-            self._fingerprints = fingerprints
+        placement = inventory.instance_placement(self._newest)
+        had, self._had = self._had, {host: f[:2] for host, f in placement.items()}
+        self._newest = max((f[4] for f in placement.values()), default=self._newest)
+        if had is None:
             return set()
-        changed = {host for host in self._fingerprints.keys() | fingerprints.keys()
-                   if self._fingerprints.get(host) != fingerprints.get(host)}
-        if not changed:
-            return set()
-        now_on = inventory.instances_on(changed)
-        self._fingerprints = fingerprints
-        hosts = set()
-        for instance in [i for i, h in self._host_of.items() if h in changed]:
-            before, after = self._host_of[instance], now_on.get(instance)
-            if before != after:
-                hosts.add(before)
-                if after is None:
-                    del self._host_of[instance]
-        for instance, host in now_on.items():
-            before = self._host_of.get(instance)
-            if before is not None and before != host:
-                hosts.update((before, host))
-            self._host_of[instance] = host
-        return hosts
+        return {host for host in had.keys() | placement.keys()
+                if had.get(host, (0, 0)) != placement.get(host, (0, 0, 0, 0, 0))[2:4]}
 
 
 class NovaWatcher:
