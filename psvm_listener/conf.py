@@ -73,6 +73,27 @@ database_opts = [
                     '(switches, credentials, bindings).'),
 ]
 
+
+def _timeout_opts(database):
+    """Connect and query timeouts of a database server (MariaDB/MySQL through
+    PyMySQL or mysqlclient, PostgreSQL through psycopg2)."""
+    return [
+        cfg.FloatOpt('connect_timeout', default=10.0, min=0.1,
+                     help=f'Seconds to open a connection to {database} before it '
+                          f'counts as unavailable (retried later).'),
+        cfg.FloatOpt('query_timeout', default=10.0, min=0.1,
+                     help=f'Seconds one query to {database} may take to be sent '
+                          f'and answered (MySQL: read and write timeout of the '
+                          f'socket; PostgreSQL: statement_timeout, and TCP '
+                          f'keepalives and tcp_user_timeout of the same length) '
+                          f'before the connection counts as dead and the work is '
+                          f'retried later. Pooled connections are also pinged '
+                          f'before use and recycled hourly.'),
+    ]
+
+
+database_opts.extend(_timeout_opts("psvm-listener's own database"))
+
 nova_opts = [
     cfg.StrOpt('connection', secret=True,
                help='SQLAlchemy URL of nova\'s database, read only (no '
@@ -80,6 +101,7 @@ nova_opts = [
                     'Give a user with SELECT on networks, fixed_ips, '
                     'instances, virtual_interfaces, migrations, compute_nodes '
                     'and services (etc/psvm/nova-grants.sql).'),
+    *_timeout_opts("nova's database"),
 ]
 
 credential_opts = [
@@ -96,6 +118,11 @@ switch_opts = [
                  help='Seconds a switch may take to answer one NETCONF RPC '
                       'before the session is closed and the sync retried '
                       'later.'),
+    cfg.IntOpt('max_sessions', default=2, min=1, max=8,
+               help='Most NETCONF sessions psvm-listener holds open on one '
+                    'switch at once (NX-OS allows 8 XML sessions for '
+                    'everyone). A session that timed out is closed at the '
+                    'socket level before another is opened.'),
     cfg.FloatOpt('busy_retry_seconds', default=10.0, min=0.0,
                  help='How long to keep retrying, with exponential backoff, '
                       'a switch that answers "xml session exceeded max '

@@ -169,8 +169,9 @@ def _host_vlans(wanted, intents, owned):
         _networks.c.vlan.is_not(None))).subquery('host_vlans')
 
 
-def _read_only_engine(url):
-    """An engine whose sessions cannot write, so a bug here can never hurt nova."""
+def _read_only_engine(url, timeouts):
+    """An engine whose sessions cannot write, so a bug here can never hurt nova;
+    every wait on nova's server is bounded by ``timeouts`` (db/engines.py)."""
     url = sa.engine.make_url(url)
     backend = url.get_backend_name()
     if backend == 'sqlite':
@@ -178,10 +179,7 @@ def _read_only_engine(url):
             return sa.create_engine(url)
         return sa.create_engine(url.set(database=f'file:{url.database}?mode=ro',
                                         query={**url.query, 'uri': 'true'}))
-    if url.get_driver_name() == 'psycopg2' and 'connect_timeout' not in url.query:
-        # libpq waits for TCP to give up (minutes) on a silent host; PyMySQL waits 10 s.
-        url = url.update_query_dict({'connect_timeout': '10'})
-    engine = sa.create_engine(url, **engines.SERVER_POOL)
+    engine = engines.server_engine(url, timeouts)
     statements = {
         # group_concat stops silently at 1,024 bytes on MySQL; 4,094 VLANs need 20 k.
         'mysql': ('SET SESSION TRANSACTION READ ONLY',
@@ -205,11 +203,11 @@ def _read_only_engine(url):
 class Inventory:
     """Expected VLAN sets per host and per compute node, from nova's DB."""
 
-    def __init__(self, nova_url):
+    def __init__(self, nova_url, timeouts=engines.DEFAULT_TIMEOUTS):
         if not nova_url:
             raise conf.ConfigError(NOT_CONFIGURED)
         try:
-            self.engine = _read_only_engine(nova_url)
+            self.engine = _read_only_engine(nova_url, timeouts)
         except sa.exc.ArgumentError as exc:
             raise conf.ConfigError(
                 f'invalid value for option nova.connection: not a usable database URL: {exc}')
@@ -218,6 +216,11 @@ class Inventory:
         self._node_host = None
         self._instance_ips_indexed = False
         self._statements = {}
+
+    @classmethod
+    def from_config(cls, options):
+        """The inventory of ``[nova] connection``, with that group's timeouts."""
+        return cls(options.nova.connection, engines.Timeouts.of(options.nova))
 
     def close(self):
         self.engine.dispose()

@@ -60,7 +60,7 @@ class Service:
         conf, options = self.conf, self.conf.listener
         self.database = db_api.Database.from_config(conf)
         self._on_stop('database', self.database.close)
-        self.inventory = nova.Inventory(conf.nova.connection)
+        self.inventory = nova.Inventory.from_config(conf)
         self._on_stop('inventory', self.inventory.close)
         records = sync_records.SyncRecords(self.database, options.record_interval)
         self._on_stop('sync records', records.close)

@@ -46,9 +46,9 @@ def now():
 class Database:
     """PSVM's database at ``url``; ``key_file`` is needed only for passwords."""
 
-    def __init__(self, url, key_file=None):
+    def __init__(self, url, key_file=None, timeouts=engines.DEFAULT_TIMEOUTS):
         self.url = url
-        self.engine = engines.create(url)
+        self.engine = engines.create(url, timeouts)
         self._where = self.engine.url.render_as_string(hide_password=True)
         self._sessions = orm.sessionmaker(self.engine, expire_on_commit=False)
         self._cipher = secrets.Cipher(key_file)
@@ -57,7 +57,8 @@ class Database:
     def from_config(cls, conf=None):
         """The database of [database] connection, with [credentials] key_file."""
         conf = conf or config.CONF
-        return cls(conf.database.connection, key_file=conf.credentials.key_file)
+        return cls(conf.database.connection, key_file=conf.credentials.key_file,
+                   timeouts=engines.Timeouts.of(conf.database))
 
     def close(self):
         self.engine.dispose()

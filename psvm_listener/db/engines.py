@@ -1,5 +1,10 @@
 """SQLAlchemy engines for PSVM's database, made alike on every backend.
 
+Every server engine gets a connect and a query timeout (``timeouts``), and
+pooled connections are pinged before use and recycled hourly: after a
+database failover a pooled connection may be dead without a word (no FIN,
+no RST), and a query on it would wait for TCP to give up, about 15 minutes.
+
 SQLite gets two fixes so it behaves like MariaDB and PostgreSQL: foreign
 keys are enforced, and every transaction starts with BEGIN IMMEDIATE so that
 "check, then write" (a credential still in use? a switch still there?) runs
@@ -11,6 +16,8 @@ on the event path; a crash can lose at most the last sync records, never
 corrupt the file.
 """
 
+import dataclasses
+import math
 import os
 
 import sqlalchemy as sa
@@ -25,13 +32,70 @@ SERVER_POOL = {'pool_size': 16, 'max_overflow': 64, 'pool_pre_ping': True,
                'pool_recycle': 3600}
 
 
-def create(url):
+@dataclasses.dataclass(frozen=True)
+class Timeouts:
+    """Seconds to open a connection, and for one query to be sent and answered."""
+
+    connect: float = 10.0
+    query: float = 10.0
+
+    @classmethod
+    def of(cls, group):
+        """The timeouts of an option group ([database] or [nova])."""
+        return cls(group.connect_timeout, group.query_timeout)
+
+
+DEFAULT_TIMEOUTS = Timeouts()
+
+
+def _whole_seconds(seconds):
+    return max(1, math.ceil(seconds))
+
+
+def _milliseconds(seconds):
+    return max(1, round(seconds * 1000))
+
+
+def _driver_timeouts(driver, timeouts):
+    """The DB-API connect arguments that bound each wait of ``driver``.
+
+    PyMySQL and mysqlclient time out reads and writes on the socket.
+    libpq has no read timeout: the server cancels a statement after
+    statement_timeout, and TCP keepalives plus tcp_user_timeout end a
+    connection whose peer vanished.
+    """
+    if driver == 'pymysql':
+        return {'connect_timeout': timeouts.connect, 'read_timeout': timeouts.query,
+                'write_timeout': timeouts.query}
+    if driver == 'mysqldb':
+        return {'connect_timeout': _whole_seconds(timeouts.connect),
+                'read_timeout': _whole_seconds(timeouts.query),
+                'write_timeout': _whole_seconds(timeouts.query)}
+    if driver == 'psycopg2':
+        return {'connect_timeout': _whole_seconds(timeouts.connect),
+                'options': f'-c statement_timeout={_milliseconds(timeouts.query)}',
+                'keepalives': 1, 'keepalives_idle': _whole_seconds(timeouts.query),
+                'keepalives_interval': _whole_seconds(timeouts.query / 3),
+                'keepalives_count': 3, 'tcp_user_timeout': _milliseconds(timeouts.query)}
+    return {}
+
+
+def server_engine(url, timeouts):
+    """An engine on a database server whose every wait is bounded by
+    ``timeouts``; a setting already in the URL's query wins."""
+    connect_args = {name: value
+                    for name, value in _driver_timeouts(url.get_driver_name(), timeouts).items()
+                    if name not in url.query}
+    return sa.create_engine(url, **SERVER_POOL, connect_args=connect_args)
+
+
+def create(url, timeouts=None):
     """An engine for ``url``, or Invalid naming the connection option."""
     try:
         url = sa.engine.make_url(url)
         if url.get_backend_name() == 'sqlite':
             return _sqlite(url)
-        return sa.create_engine(url, **SERVER_POOL)
+        return server_engine(url, timeouts or DEFAULT_TIMEOUTS)
     except sa.exc.ArgumentError as exc:
         raise errors.Invalid(f'[database] connection is not a usable database URL: {exc}',
                              field='connection')

@@ -149,7 +149,7 @@ class Stack:
         self.database = db_api.Database(self.conf.database.connection,
                                         self.conf.credentials.key_file)
         self._register_switches()
-        self.inventory = Inventory(self.conf.nova.connection)
+        self.inventory = Inventory.from_config(self.conf)
 
     def _clear_previous_run(self):
         """Every run starts from nothing; an SQLite WAL left by a killed run

@@ -20,7 +20,7 @@ def add_parsers(subparsers):
 
 
 def print_inventory(args):
-    inventory = nova_inventory.Inventory(conf.CONF.nova.connection)
+    inventory = nova_inventory.Inventory.from_config(conf.CONF)
     try:
         hosts = args.compute_host if args.compute_host else _bound_hosts(inventory)
         needs = inventory.vlans_by_host(hosts)

@@ -34,7 +34,7 @@ def print_report(args):
     with api.Database(conf.CONF.database.connection) as database:
         switches = database.list_switches()
         bindings = database.list_bindings()
-    inventory = nova_inventory.Inventory(conf.CONF.nova.connection)
+    inventory = nova_inventory.Inventory.from_config(conf.CONF)
     try:
         needs = inventory.vlans_by_compute_node({b['compute_node_id'] for b in bindings})
     finally:

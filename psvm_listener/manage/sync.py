@@ -84,7 +84,7 @@ def _cast(args):
 
 def _sync_each(args, dry_run, force):
     database = api.Database.from_config()
-    inventory = nova_inventory.Inventory(conf.CONF.nova.connection)
+    inventory = nova_inventory.Inventory.from_config(conf.CONF)
     plugin = plugins.load(conf.CONF, database, inventory)
     try:
         scope = _scope(database, inventory, args.switch, args.compute_host)

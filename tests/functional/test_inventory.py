@@ -1,13 +1,17 @@
 """The inventory against a nova_lab nova on SQLite, MariaDB and PostgreSQL."""
 
 import socket
+import time
 
 import pytest
 import sqlalchemy as sa
 
 from psvm_listener import errors
 from psvm_listener import inventory
+from psvm_listener.db import engines
 from psvm_listener.lab import nova
+from tests import databases
+from tests import tcp_proxy
 
 
 @pytest.fixture
@@ -256,3 +260,28 @@ def _set(nova_lab, name, row_id, **values):
     table = nova_lab.tables[name]
     with nova_lab.engine.begin() as conn:
         conn.execute(table.update().where(table.c.id == row_id).values(**values))
+
+
+def test_nova_silently_dead_is_unavailable_within_the_timeouts(tmp_path):
+    """nova's database fails over behind a silent network: a read on a pooled
+    connection is NovaUnavailable (retry later) within the timeouts, and the
+    next read after the failover works on a new connection."""
+    with databases.fresh_database('mysql', tmp_path) as url, \
+            tcp_proxy.TcpProxy(('127.0.0.1', 3306)) as proxy:
+        nova.create_schema(url)
+        lab = nova.NovaLab(url)
+        lab.boot('vm-1', 'h1', lab.add_network(10))
+        proxied = url.replace('127.0.0.1:3306', f'127.0.0.1:{proxy.port}')
+        reader = inventory.Inventory(proxied, engines.Timeouts(connect=1, query=1))
+        try:
+            assert reader.vlans_by_host(['h1']) == {'h1': {10}}
+            proxy.stall()
+            started = time.monotonic()
+            with pytest.raises(inventory.NovaUnavailable):
+                reader.vlans_by_host(['h1'])
+            assert time.monotonic() - started < 5
+            proxy.restore()
+            assert reader.vlans_by_host(['h1']) == {'h1': {10}}
+        finally:
+            reader.close()
+            lab.close()

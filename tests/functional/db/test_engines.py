@@ -1,11 +1,16 @@
 """The listener holds its database for weeks: connections the server drops
 (restart, idle timeout, failover) must not turn into failed syncs."""
 
+import time
+
 import pytest
 import sqlalchemy as sa
 
 from psvm_listener.db import api
+from psvm_listener.db import engines
+from psvm_listener.db import errors
 from tests import databases
+from tests import tcp_proxy
 
 KILL_OTHERS = {
     'postgresql': "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
@@ -55,3 +60,22 @@ def test_a_reader_in_a_transaction_does_not_block_sync_records(db_url, database,
         assert database.get_switch(switch['id'])['lif_usage'] == 7
     finally:
         engine.dispose()
+
+
+def test_a_silently_dead_server_is_unavailable_within_the_timeouts(tmp_path):
+    """A failover behind a silent network: the pooled connection gets no
+    answer, no FIN, no RST.  The work fails as retry-later within the
+    timeouts (not TCP's 15 minutes) and works again once the server is back."""
+    with databases.fresh_database('mysql', tmp_path) as url, \
+            tcp_proxy.TcpProxy(('127.0.0.1', 3306)) as proxy:
+        proxied = url.replace('127.0.0.1:3306', f'127.0.0.1:{proxy.port}')
+        with api.Database(proxied, timeouts=engines.Timeouts(connect=1, query=1)) as db:
+            db.create_schema()
+            db.list_switches()
+            proxy.stall()
+            started = time.monotonic()
+            with pytest.raises(errors.Unavailable):
+                db.list_switches()
+            assert time.monotonic() - started < 5
+            proxy.restore()
+            assert db.list_switches() == []
