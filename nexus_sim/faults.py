@@ -1,6 +1,9 @@
 """Faults a test or benchmark turns on to see how a client copes with a bad switch."""
 
 
+STALL_POLL = 0.2
+
+
 class Faults:
     """The misbehaviour of one lab switch, read by its NETCONF sessions.
 
@@ -75,9 +78,13 @@ class Faults:
         return next((c.port for c in changes if c.port in refused), None)
 
     def wait_while_stalled(self, stopped):
-        """Block while stalled; ``stopped()`` ends the wait when the switch stops."""
+        """Block while stalled; ``stopped()`` ends the wait early: the switch
+        stopped, or the client's connection is gone (the SSH server frees
+        the session of a client that left even while the XML agent hangs)."""
         with self._changed:
-            self._changed.wait_for(lambda: not self._stall or stopped())
+            while not self._changed.wait_for(lambda: not self._stall or stopped(),
+                                             STALL_POLL):
+                pass
 
     def describe(self):
         with self._changed:

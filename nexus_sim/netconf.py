@@ -81,7 +81,7 @@ class NetconfSession:
         """Serve until the client leaves; the session's slot is free before the
         channel closes, so a client that saw the close may open a new one."""
         try:
-            self.switch.faults.wait_while_stalled(self.switch.stopped)
+            self.switch.faults.wait_while_stalled(self._over)
             self.channel.sendall(nxos_xml.hello(self.session_id) + DELIM)
             for message in read_messages(self.channel):
                 if not self._answer(message):
@@ -91,6 +91,10 @@ class NetconfSession:
         finally:
             self._release(self)
             close_quietly(self.channel)
+
+    def _over(self):
+        """The switch stopped or the client's SSH connection is gone."""
+        return self.switch.stopped() or not self.transport.is_active()
 
     def _answer(self, message):
         """Reply to one message; False when the session is over."""
@@ -108,7 +112,7 @@ class NetconfSession:
         if faults.take_drop():
             self.transport.close()
             return False
-        faults.wait_while_stalled(self.switch.stopped)
+        faults.wait_while_stalled(self._over)
         if faults.latency:
             time.sleep(faults.latency)
         started = time.monotonic()

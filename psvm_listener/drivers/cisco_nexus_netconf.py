@@ -4,9 +4,18 @@ Round trips are the cost (DESIGN.md §6), so a sync makes at most two: one
 ``exec-command`` that reads every port's running-config and the switch's LIF
 figures, and one ``edit-config`` that carries the whole plan.  The session
 stays open between syncs; reads, retries and reopening are drivers/nexus.py's.
+
+NX-OS has 8 XML sessions for everyone.  A session whose RPC timed out is
+abandoned at the socket level at once (a close-session RPC to a switch that
+does not answer would only wait again), and this process never holds more
+than ``[switches] max_sessions`` sessions on one switch, whatever the
+switch does: a session counts from before it is opened until its socket
+is closed.
 """
 
+import collections
 import logging
+import threading
 
 import paramiko
 from lxml import etree
@@ -31,6 +40,40 @@ def _discard(session):
     """Close a session whose connect failed, at whatever step it failed."""
     if session.transport is not None:
         session.close()
+
+
+class _SessionBudget:
+    """Sessions this process holds open, per switch address, shared by every
+    driver object of that switch (one replaced after a login change may
+    still be closing its own)."""
+
+    def __init__(self):
+        self._open = collections.Counter()
+        self._changed = threading.Condition()
+
+    def take(self, address, limit, timeout):
+        """Count one more session on ``address``, waiting up to ``timeout`` s
+        for one to close; SessionLimit if none does."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: self._open[address] < limit, timeout):
+                raise base.SessionLimit(
+                    f'switch {address[0]}:{address[1]}: psvm already holds {limit} '
+                    f'sessions on it ([switches] max_sessions)')
+            self._open[address] += 1
+
+    def give_back(self, address):
+        with self._changed:
+            self._open[address] -= 1
+            if self._open[address] <= 0:
+                del self._open[address]
+            self._changed.notify_all()
+
+    def held(self, address):
+        with self._changed:
+            return self._open[address]
+
+
+SESSIONS = _SessionBudget()
 
 
 class _Manager(nc_manager.Manager):
@@ -63,17 +106,26 @@ class CiscoNexusNetconfDriver(nexus.NexusDriver):
     def save(self):
         self._request(lambda m: m.exec_command(['copy running-config startup-config']))
 
-    def close(self):
+    def close(self, politely=True):
+        """Close the session: with a close-session RPC when ``politely``,
+        else at the socket level only (the switch stopped answering)."""
         with self._lock:
             manager, self._manager = self._manager, None
         if manager is None:
             return
-        if manager.connected:
-            try:
-                manager.close_session()
-            except (*_BROKEN, op_errors.OperationError, op_errors.TimeoutExpiredError):
-                LOG.debug('switch %s: closing a broken session', self.login.name)
-        manager.ssh_session.close()
+        try:
+            if politely and manager.connected:
+                try:
+                    manager.close_session()
+                except (*_BROKEN, op_errors.OperationError, op_errors.TimeoutExpiredError):
+                    LOG.debug('switch %s: closing a broken session', self.login.name)
+            manager.ssh_session.close()
+        finally:
+            SESSIONS.give_back(self._address)
+
+    @property
+    def _address(self):
+        return (self.login.ip, self.login.port)
 
     def _show(self, commands):
         return self._reply_text(self._request(lambda m: m.exec_command(commands)))
@@ -89,7 +141,7 @@ class CiscoNexusNetconfDriver(nexus.NexusDriver):
         except nc_rpc.RPCError as exc:
             raise self._rpc_error(exc)
         except op_errors.TimeoutExpiredError:
-            self.close()
+            self.close(politely=False)
             raise base.Timeout(f'switch {self.login.name} did not answer within '
                                f'{self.options.rpc_timeout:g} s')
         except _BROKEN as exc:
@@ -118,6 +170,14 @@ class CiscoNexusNetconfDriver(nexus.NexusDriver):
     def _connect(self):
         """Open a NETCONF session; the host key is checked before the password goes."""
         login, timeout = self.login, self.options.connect_timeout
+        SESSIONS.take(self._address, self.options.max_sessions, timeout)
+        try:
+            return self._open_session(login, timeout)
+        except BaseException:
+            SESSIONS.give_back(self._address)
+            raise
+
+    def _open_session(self, login, timeout):
         device = nc_manager.make_device_handler(dict(self.device_params))
         session = self.session_class(device)
 

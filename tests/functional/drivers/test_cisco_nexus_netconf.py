@@ -194,3 +194,34 @@ def test_session_limit_is_retried_with_backoff_until_a_session_frees():
         reader.join(10)
         assert readings and readings[0].allowed == {'ethernet1/1': vlans.ALL}
         waiting.close()
+
+
+def test_a_stalled_switch_never_holds_more_than_max_sessions_of_ours(lab_switch):
+    """Each timed-out read abandons its session before the next opens one;
+    two drivers of one switch (one replaced after a login change) share the
+    budget."""
+    first = driver_for(lab_switch, rpc_timeout=0.5, connect_timeout=0.5,
+                       busy_retry_seconds=0.0, max_sessions=1)
+    second = driver_for(lab_switch, rpc_timeout=0.5, connect_timeout=0.5,
+                        busy_retry_seconds=0.0, max_sessions=1)
+    first.read(['ethernet1/1'])
+    lab_switch.faults.stall = True
+    address = lab_switch.address
+    most = 0
+    try:
+        for _ in range(6):
+            for driver in (first, second):
+                with pytest.raises((base.Timeout, base.SessionLimit)):
+                    driver.read(['ethernet1/1'])
+                most = max(most, cisco_nexus_netconf.SESSIONS.held(address),
+                           lab_switch.sessions())
+    finally:
+        lab_switch.faults.stall = False
+    assert most <= 1
+    assert second.read(['ethernet1/1']).allowed == {'ethernet1/1': vlans.ALL}
+    with pytest.raises(base.SessionLimit, match=r'psvm already holds 1 sessions'):
+        first.read(['ethernet1/1'])
+    second.close()
+    assert first.read(['ethernet1/1']).allowed == {'ethernet1/1': vlans.ALL}
+    first.close()
+    assert cisco_nexus_netconf.SESSIONS.held(address) == 0
