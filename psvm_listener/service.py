@@ -18,6 +18,7 @@ covered by the next process's start-up full sync.
 
 from oslo_log import log as logging
 
+from psvm_listener import broker
 from psvm_listener import conf as config
 from psvm_listener import coordination as coordination_
 from psvm_listener import errors
@@ -36,6 +37,7 @@ from psvm_listener.db import api as db_api
 
 LOG = logging.getLogger(__name__)
 HANDLER_THREADS = 8
+BROKER_WAIT = 10.0
 
 
 class Service:
@@ -83,12 +85,12 @@ class Service:
         self._at_start('first poll of nova', watcher.poll)
         self._start_up_sync()
 
-        notify_transport = transport.notification_transport(conf)
+        notify_transport, exchange = self._notification_source()
         self._on_stop('notification transport', lambda: transport.release(notify_transport))
         endpoint = listener.NotificationEndpoint(handlers.load(), self.reconciler,
                                                  self.metrics)
         self._start_server(listener.get_listener(
-            notify_transport, endpoint, options.exchange, options.topics,
+            notify_transport, endpoint, exchange, options.topics,
             self.notification_pool()), 'notification listener')
         self.metrics.consuming.set(1)
         self._on_stop('consuming gauge', lambda: self.metrics.consuming.set(0))
@@ -124,6 +126,23 @@ class Service:
         member stops talking to them before its locks can expire."""
         for switch_id in switch_ids:
             self.plugin.forget(switch_id)
+
+    def _notification_source(self):
+        """(transport, exchange) to consume from: on RabbitMQ, psvm's own
+        durable exchange and pool queue, fed from nova's exchange and
+        resynced after each reconnect (see broker.py); in process, nova's
+        exchange itself."""
+        conf, options = self.conf, self.conf.listener
+        if transport.in_process(conf):
+            return transport.notification_transport(conf), options.exchange
+        pool = self.notification_pool()
+        keeper = broker.BindingKeeper(
+            conf, options.exchange, pool, options.topics,
+            lambda: self.reconciler.mark_all(reason='RabbitMQ reconnect'),
+            base=options.retry_base, cap=options.retry_cap)
+        keeper.start(timeout=BROKER_WAIT)
+        self._on_stop('notification bindings', keeper.stop)
+        return transport.durable_notification_transport(conf), broker.own_exchange(pool)
 
     def _start_up_sync(self):
         """The first refresh marks every switch; while nova's or PSVM's

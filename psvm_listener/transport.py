@@ -11,6 +11,7 @@ given (as oslo.messaging's own ConfFixture does, without needing the
 import importlib
 
 import oslo_messaging
+from oslo_config import cfg
 from oslo_messaging import opts as messaging_opts
 
 NOVA_EXCHANGE = 'nova'
@@ -41,7 +42,7 @@ def _transport(factory, conf, url):
     """
     register_opts(conf)
     url = url or conf.transport_url
-    if not (url or '').startswith('fake:'):
+    if not in_process(conf, url):
         return factory(conf, url=url)
     key = (factory, url)
     if key not in _IN_PROCESS:
@@ -62,3 +63,25 @@ def rpc_transport(conf, url=None):
 
 def notification_transport(conf, url=None):
     return _transport(oslo_messaging.get_notification_transport, conf, url)
+
+
+def in_process(conf, url=None):
+    """Whether ``url`` (default: transport_url) is the in-process fake driver."""
+    return (url or conf.transport_url or '').startswith('fake:')
+
+
+def durable_notification_transport(conf, url=None):
+    """A notification transport whose consumers declare durable exchanges and
+    queues (``amqp_durable_queues``), on a private copy of ``conf``: the RPC
+    transport keeps the operator's setting, as its exchange is shared."""
+    register_opts(conf)
+    private = cfg.ConfigOpts()
+    register_opts(private)
+    private([], project='psvm', default_config_files=[], default_config_dirs=[])
+    for group, opts in messaging_opts.list_opts():
+        section = conf if group is None else conf[group]
+        for opt in opts:
+            private.set_override(opt.dest, section[opt.dest], group)
+    private.set_override('transport_url', url or conf.transport_url)
+    private.set_override('amqp_durable_queues', True, 'oslo_messaging_rabbit')
+    return oslo_messaging.get_notification_transport(private, url=url or conf.transport_url)

@@ -34,10 +34,11 @@ class ListenerRig(sync_rig.Rig):
     def __init__(self, tmp_path, switch, **overrides):
         self.exchange = messaging.unique('nova')
         self.rpc_topic = messaging.unique('psvm-listener')
+        self.pool = messaging.unique('psvm-listener')
         super().__init__(tmp_path, switch, **{
             'psvm': True,
             'listener.exchange': self.exchange,
-            'listener.pool': messaging.unique('psvm-listener'),
+            'listener.pool': self.pool,
             'listener.rpc_topic': self.rpc_topic,
             'listener.metrics_port': 0,
             'listener.retry_base': 0.05,
@@ -68,4 +69,5 @@ class ListenerRig(sync_rig.Rig):
         self.service.stop()
         for used in self._transports:
             used.cleanup()
+        messaging.delete_pool(self.pool)
         super().close()

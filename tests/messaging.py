@@ -5,6 +5,7 @@ import uuid
 import kombu
 from oslo_config import cfg
 
+from psvm_listener import broker
 from psvm_listener import transport
 
 RABBIT = 'rabbit://guest:guest@127.0.0.1:5672/'
@@ -41,3 +42,12 @@ def publish_raw(exchange, text, routing_key='notifications.info'):
             text, exchange=kombu.Exchange(exchange, type='topic', durable=False),
             routing_key=routing_key, content_type='application/json',
             content_encoding='utf-8')
+
+
+def delete_pool(pool, url=AMQP):
+    """Remove a listener's durable pool queue and exchange (psvm_listener.broker)
+    from the shared broker: durable ones would outlive even its restarts."""
+    with kombu.Connection(url) as conn:
+        channel = conn.channel()
+        channel.queue_delete(pool)
+        channel.exchange_delete(broker.own_exchange(pool))
