@@ -118,11 +118,6 @@ switch_opts = [
                  help='Seconds a switch may take to answer one NETCONF RPC '
                       'before the session is closed and the sync retried '
                       'later.'),
-    cfg.IntOpt('max_sessions', default=2, min=1, max=8,
-               help='Most NETCONF sessions psvm-listener holds open on one '
-                    'switch at once (NX-OS allows 8 XML sessions for '
-                    'everyone). A session that timed out is closed at the '
-                    'socket level before another is opened.'),
     cfg.FloatOpt('busy_retry_seconds', default=10.0, min=0.0,
                  help='How long to keep retrying, with exponential backoff, '
                       'a switch that answers "xml session exceeded max '
@@ -146,7 +141,9 @@ switch_opts = [
                     'at once (every listener and psvm-manage); NX-OS allows 8 '
                     'XML sessions for everyone, the rest is left to operators. '
                     'Enforced through [coordination] locks when a backend is '
-                    'set; a single listener never opens more than one.'),
+                    'set; within one process, by counting its open sessions '
+                    '(a session that timed out is closed at the socket level '
+                    'before another is opened).'),
     cfg.BoolOpt('save_config', default=False,
                 help='After a sync that changed a switch, copy its running '
                      'configuration to its startup configuration.'),

@@ -10,7 +10,10 @@ network faults a database failover brings:
   silent network: no FIN, no RST; what a pooled connection sees after a
   failover);
 - ``restore()``: new connections go through again; the connections that
-  were stalled are reset, as the old server's are after a failover.
+  were stalled are reset, as the old server's are after a failover;
+- ``failover()``: the connections open now go silent for good (no byte,
+  no FIN, no RST), new ones go through: a failover to another server whose
+  clients' old connections only a timeout can end.
 """
 
 import selectors
@@ -37,6 +40,7 @@ class _Pair:
         self.client = client
         self.upstream = upstream
         self.closed = False
+        self.silent = False
 
     def close(self):
         if not self.closed:
@@ -79,6 +83,12 @@ class TcpProxy:
 
     def restore(self):
         self._set(FORWARDING, reset=True)
+
+    def failover(self):
+        with self._changed:
+            for pair in self._pairs:
+                pair.silent = True
+            self._changed.notify_all()
 
     def connections(self):
         with self._lock:
@@ -138,7 +148,7 @@ class TcpProxy:
         try:
             while not pair.closed:
                 with self._lock:
-                    if self.state == STALLED:
+                    if self.state == STALLED or pair.silent:
                         self._changed.wait(0.1)
                         continue
                 for key, _ in selector.select(0.1):
