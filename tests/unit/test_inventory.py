@@ -1,16 +1,44 @@
 """How the inventory connects to nova: no server needed."""
 
 import pytest
+import sqlalchemy as sa
 
 from psvm_listener import conf
 from psvm_listener import inventory
+from psvm_listener.db import engines
 
 
-def test_postgresql_gives_up_connecting_after_ten_seconds_unless_told_otherwise():
-    default = inventory.Inventory('postgresql+psycopg2://nova@192.0.2.1/nova')
-    told = inventory.Inventory('postgresql+psycopg2://nova@192.0.2.1/nova?connect_timeout=3')
-    assert default.engine.url.query['connect_timeout'] == '10'
-    assert told.engine.url.query['connect_timeout'] == '3'
+class Captured(Exception):
+    """Raised instead of connecting, with the DB-API keyword arguments."""
+
+
+def connect_arguments(url, **timeouts):
+    reader = inventory.Inventory(url, engines.Timeouts(**timeouts))
+
+    def capture(dialect, record, cargs, cparams):
+        raise Captured(cparams)
+    sa.event.listen(reader.engine, 'do_connect', capture)
+    with pytest.raises(Captured) as caught:
+        reader.engine.connect()
+    return caught.value.args[0]
+
+
+@pytest.mark.parametrize('url, expected', [
+    ('mysql+pymysql://nova@192.0.2.1/nova',
+     {'connect_timeout': 3, 'read_timeout': 2.5, 'write_timeout': 2.5}),
+    ('postgresql+psycopg2://nova@192.0.2.1/nova',
+     {'connect_timeout': 3, 'options': '-c statement_timeout=2500', 'keepalives': 1,
+      'tcp_user_timeout': 2500}),
+])
+def test_every_wait_on_the_nova_server_is_bounded(url, expected):
+    arguments = connect_arguments(url, connect=3, query=2.5)
+    assert expected.items() <= arguments.items()
+
+
+def test_a_timeout_in_the_url_wins():
+    arguments = connect_arguments('postgresql+psycopg2://nova@192.0.2.1/nova?connect_timeout=7',
+                                  connect=3, query=2.5)
+    assert arguments['connect_timeout'] == '7'
 
 
 def test_sqlite_file_is_opened_read_only():
