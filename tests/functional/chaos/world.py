@@ -33,6 +33,7 @@ SWITCHES = 3
 PORTS = 8
 IGNORED = frozenset({1})
 UUID_PREFIX = '00000000-0000-4000-8000-'
+STARTED = re.compile(r'psvm-listener \S+ started: ')
 HANDLED = re.compile(r'Handled \S+ notification \S+ from \S+ about instance '
                      + UUID_PREFIX + r'(\d{12})')
 
@@ -54,7 +55,7 @@ class Listener:
         return self.log.read_text() if self.log.exists() else ''
 
     def wait_started(self, timeout=60):
-        scenario.wait_until(lambda: 'psvm-listener started' in self.text(), timeout,
+        scenario.wait_until(lambda: STARTED.search(self.text()), timeout,
                             'psvm-listener started', interval=0.1)
 
     def terminate(self, timeout=60):
