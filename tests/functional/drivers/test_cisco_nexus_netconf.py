@@ -149,7 +149,7 @@ def test_stalled_switch_times_out(lab_switch, driver):
     driver.read(['ethernet1/1'])
     # The read before the stall must answer within the bound even on a busy
     # machine; 2 s is generous for that and still short to wait out.
-    stalled = driver_for(lab_switch, rpc_timeout=2.0)
+    stalled = driver_for(lab_switch, rpc_timeout=2.0, max_sessions=2)
     stalled.read(['ethernet1/1'])
     lab_switch.faults.stall = True
     try:
@@ -179,12 +179,14 @@ class _WatchedDriver(cisco_nexus_netconf.CiscoNexusNetconfDriver):
 
 
 def test_session_limit_is_retried_with_backoff_until_a_session_frees():
+    # The holder plays another tool on the switch: this process may open a
+    # second session, the switch refuses it.
     with LabSwitch(max_sessions=1) as switch:
         holder = driver_for(switch)
         holder.read(['ethernet1/1'])
         with pytest.raises(base.SessionLimit, match='xml session exceeded max allowed'):
-            driver_for(switch, busy_retry_seconds=0.2).read(['ethernet1/1'])
-        waiting = driver_for(switch, driver_class=_WatchedDriver)
+            driver_for(switch, busy_retry_seconds=0.2, max_sessions=2).read(['ethernet1/1'])
+        waiting = driver_for(switch, driver_class=_WatchedDriver, max_sessions=2)
         waiting.turned_away = threading.Event()
         readings = []
         reader = threading.Thread(target=lambda: readings.append(waiting.read(['ethernet1/1'])))
