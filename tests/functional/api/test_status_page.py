@@ -2,7 +2,6 @@
 chromedriver): it needs a login, then shows the lab's switches as their last
 sync recorded them, with a bar of LIF usage against the limit."""
 
-import contextlib
 import urllib.parse
 
 import pytest
@@ -24,26 +23,30 @@ BROWSER_FLAGS = ('--headless=new', '--no-sandbox', '--disable-gpu', '--disable-d
                  '--disable-sync', '--metrics-recording-only', '--mute-audio')
 
 
-@contextlib.contextmanager
-def browser(tmp_path):
+@pytest.fixture(scope='module')
+def browser(tmp_path_factory):
+    """One headless chromium for the module: each test's psvm-api has a port,
+    so an origin, of its own, and no login is remembered across tests."""
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in (*BROWSER_FLAGS, f'--user-data-dir={tmp_path}/chromium'):
+    profile = tmp_path_factory.mktemp('chromium')
+    for flag in (*BROWSER_FLAGS, f'--user-data-dir={profile}'):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=chrome_service.Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)
-    try:
-        yield driver
-    finally:
-        driver.quit()
+    yield driver
+    driver.quit()
 
 
-@pytest.fixture
-def lab(tmp_path, lab_switch):
+@pytest.fixture(scope='module')
+def lab(tmp_path_factory):
     """Two lab switches synced once by the real plugin (which records LIF usage,
-    result and drift), and psvm-api with http_basic over the same database."""
-    with LabSwitch(users={'admin': 'secret'}, ports='1/1-4') as second, \
-            sync_rig.Rig(tmp_path, lab_switch) as rig:
+    result and drift), and psvm-api with http_basic over the same database;
+    one for the module, as the browser is."""
+    tmp_path = tmp_path_factory.mktemp('lab')
+    with LabSwitch(users={'admin': 'secret'}, ports='1/1-4') as first, \
+            LabSwitch(users={'admin': 'secret'}, ports='1/1-4') as second, \
+            sync_rig.Rig(tmp_path, first) as rig:
         rig.host('c1', 'ethernet1/1', vlans=(120, 121))
         rig.host('c2', 'ethernet1/2', vlans=(130,))
         second_id = rig.add_switch(second)
@@ -55,7 +58,7 @@ def lab(tmp_path, lab_switch):
                                      tmp_path, [serving.ADMIN]))
         options.set_override('psvm_lif_limit', 32000)
         with serving.running(options, rig.conf.database.connection, tmp_path) as api:
-            yield rig, second, second_id, api
+            yield rig, second, second_id, api, tmp_path
 
 
 def with_login(url, user, password):
@@ -63,48 +66,50 @@ def with_login(url, user, password):
     return parts._replace(netloc=f'{user}:{password}@{parts.netloc}').geturl()
 
 
-def test_status_page_needs_a_login(lab, tmp_path):
-    rig, _, _, api = lab
-    with browser(tmp_path) as driver:
-        driver.get(with_login(api.url + '/status', 'admin', 'wrong-password'))
-        assert not driver.find_elements(By.ID, 'switches')
-        driver.get(api.url + '/status')
-        assert not driver.find_elements(By.ID, 'switches')
+def test_status_page_needs_a_login(lab, browser):
+    """Through localhost, an origin of its own: the browser remembers the login
+    the other tests give 127.0.0.1."""
+    _, _, _, api, _ = lab
+    elsewhere = api.url.replace('127.0.0.1', 'localhost')
+    browser.get(with_login(elsewhere + '/status', 'admin', 'wrong-password'))
+    assert not browser.find_elements(By.ID, 'switches')
+    browser.get(elsewhere + '/status')
+    assert not browser.find_elements(By.ID, 'switches')
     reply = requests.get(api.url + '/status', timeout=30)
     assert reply.status_code == 401
     assert reply.headers['WWW-Authenticate'] == 'Basic realm="psvm"'
 
 
-def test_status_page_shows_every_lab_switch_with_its_lif_bar(lab, tmp_path):
-    rig, second, second_id, api = lab
+def test_status_page_shows_every_lab_switch_with_its_lif_bar(lab, browser):
+    rig, second, second_id, api, _ = lab
     recorded = {s['id']: s for s in rig.database.list_switches()}
-    with browser(tmp_path) as driver:
-        driver.get(with_login(api.url + '/status', *serving.ADMIN))
-        assert driver.title == 'psvm-listener status'
-        rows = {int(row.get_attribute('data-switch-id')): row
-                for row in driver.find_elements(By.CSS_SELECTOR, '#switches tr.switch')}
-        assert sorted(rows) == sorted([rig.switch_id, second_id])
-        for switch_id, switch in ((rig.switch_id, rig.switch), (second_id, second)):
-            cells = [cell.text for cell in rows[switch_id].find_elements(By.TAG_NAME, 'td')]
-            ip, port = switch.address
-            assert cells[1] == f'{ip}:{port}'
-            meter = rows[switch_id].find_element(By.TAG_NAME, 'meter')
-            usage = recorded[switch_id]['lif_usage']
-            assert usage > 0
-            assert int(meter.get_attribute('value')) == usage
-            assert int(meter.get_attribute('max')) == 32000
-            assert meter.size['width'] > 0
-            assert f'{usage:,} / 32,000' in cells[3]
-            assert cells[5].startswith('ok: changed ')
-        first = [cell.text for cell in rows[rig.switch_id].find_elements(By.TAG_NAME, 'td')]
-        assert first[2] == '2'
-        assert first[6] == str(recorded[rig.switch_id]['drift'])
-        assert driver.find_element(By.ID, 'summary').text.startswith(
-            '2 switches, 3 bound ports, 0 with refused plans pending')
+
+    browser.get(with_login(api.url + '/status', *serving.ADMIN))
+    assert browser.title == 'psvm-listener status'
+    rows = {int(row.get_attribute('data-switch-id')): row
+            for row in browser.find_elements(By.CSS_SELECTOR, '#switches tr.switch')}
+    assert sorted(rows) == sorted([rig.switch_id, second_id])
+    for switch_id, switch in ((rig.switch_id, rig.switch), (second_id, second)):
+        cells = [cell.text for cell in rows[switch_id].find_elements(By.TAG_NAME, 'td')]
+        ip, port = switch.address
+        assert cells[1] == f'{ip}:{port}'
+        meter = rows[switch_id].find_element(By.TAG_NAME, 'meter')
+        usage = recorded[switch_id]['lif_usage']
+        assert usage > 0
+        assert int(meter.get_attribute('value')) == usage
+        assert int(meter.get_attribute('max')) == 32000
+        assert meter.size['width'] > 0
+        assert f'{usage:,} / 32,000' in cells[3]
+        assert cells[5].startswith('ok: changed ')
+    first = [cell.text for cell in rows[rig.switch_id].find_elements(By.TAG_NAME, 'td')]
+    assert first[2] == '2'
+    assert first[6] == str(recorded[rig.switch_id]['drift'])
+    assert browser.find_element(By.ID, 'summary').text.startswith(
+        '2 switches, 3 bound ports, 0 with refused plans pending')
 
 
-def test_status_page_follows_the_policy(lab, tmp_path):
-    rig, _, _, api = lab
+def test_status_page_follows_the_policy(lab):
+    rig, _, _, _, tmp_path = lab
     policy_file = tmp_path / 'policy.yaml'
     policy_file.write_text('"psvm:status:show": "role:nobody"\n')
     api_options = serving.config(tmp_path, auth_strategy='http_basic',
