@@ -12,6 +12,8 @@ from oslo_config import cfg
 from oslo_config import types
 from oslo_middleware import opts as middleware_opts
 
+from psvm_listener import version
+
 CONF = cfg.CONF
 
 VLAN_ID = types.Integer(min=1, max=4094)
@@ -309,9 +311,17 @@ def check_queues(conf=CONF):
             f'listener.rpc_topic; the notification queue and the resync queue must differ')
 
 
-def load(argv=None, conf=CONF, **kwargs):
-    """Parse command line and config files, then check every value."""
-    conf(argv, project='psvm', **kwargs)
+def load(argv=None, conf=CONF, description=None, **kwargs):
+    """Parse command line and config files, then check every value.
+
+    ``--version`` prints the package's version; ``--help`` starts with
+    ``description``, one line saying what the program is (argparse would
+    put its usage line first).
+    """
+    if description and any(arg in ('-h', '--help') for arg in argv or ()):
+        print(description)
+    conf(argv, project='psvm', version=version.version_string(),
+         description=description, **kwargs)
     check_values(conf)
     check_queues(conf)
     return conf

@@ -19,7 +19,8 @@ def main(argv=None):
     logs.register_options(conf.CONF)
     reports.register_opts(conf.CONF)
     try:
-        conf.load(sys.argv[1:] if argv is None else argv)
+        conf.load(sys.argv[1:] if argv is None else argv,
+                  description=__doc__.splitlines()[0])
         logging.setup(conf.CONF, 'psvm-api')
         http = server.make_server(conf.CONF, server.application(conf.CONF))
         logs.log_options(conf.CONF, LOG)

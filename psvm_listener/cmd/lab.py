@@ -7,6 +7,7 @@ import threading
 
 from oslo_log import log as logging
 
+from psvm_listener import version
 from psvm_listener.lab import progress as progress_
 from psvm_listener.lab import scenario as scenario_
 from psvm_listener.lab import stack as stack_
@@ -16,6 +17,7 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(
         prog='psvm-lab', description='Run lab switches, a lab nova, psvm-listener and '
                                      'psvm-api on loopback and play a scenario against them.')
+    parser.add_argument('--version', action='version', version=version.version_string())
     parser.add_argument('--state-dir', default=os.path.join('state', 'lab'),
                         help='where the lab writes its databases, key, config and log '
                              '(default: state/lab)')

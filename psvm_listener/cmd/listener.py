@@ -25,7 +25,8 @@ def main(argv=None):
     reports.register_opts(conf.CONF)
     stop = threading.Event()
     try:
-        conf.load(sys.argv[1:] if argv is None else argv)
+        conf.load(sys.argv[1:] if argv is None else argv,
+                  description=__doc__.splitlines()[0])
         logging.setup(conf.CONF, 'psvm-listener')
         listener = service.Service(conf.CONF)
         logs.log_options(conf.CONF, LOG)

@@ -19,7 +19,8 @@ def main(argv=None):
     if 'command' not in conf.CONF:
         conf.CONF.register_cli_opt(_command_opt())
     try:
-        conf.load(sys.argv[1:] if argv is None else argv)
+        conf.load(sys.argv[1:] if argv is None else argv,
+                  description=__doc__.splitlines()[0])
         return conf.CONF.command.func(conf.CONF.command) or 0
     except (conf.ConfigError, cfg.Error, errors.PsvmError, ValueError, OSError) as exc:
         print(f'psvm-manage: error: {exc}', file=sys.stderr)
