@@ -86,6 +86,29 @@ def test_errors_exit_1_with_the_api_message(basic_api, args, message):
     assert message in done.stderr
 
 
+SWITCH_PASSWORD = 'Nx5k-sw1tch-pw'
+
+
+def test_no_password_reaches_a_log_or_the_terminal_at_any_verbosity(basic_api, tmp_path):
+    log = tmp_path / 'psvm.log'
+    created = psvm(basic_api, '--debug', '--log-file', str(log), 'credential', 'create',
+                   '--user-name', 'admin', '--password-stdin', '-f', 'json',
+                   stdin=SWITCH_PASSWORD + '\n')
+    assert created.returncode == 0, created.stderr
+    cred_id = json.loads(created.stdout)['id']
+    changed = psvm(basic_api, '-vv', 'credential', 'set', str(cred_id), '--password',
+                   SWITCH_PASSWORD + '2')
+    assert changed.returncode == 0, changed.stderr
+    assert basic_api.database.credential_password(cred_id) == SWITCH_PASSWORD + '2'
+    listed = psvm(basic_api, '--debug', '--log-file', str(log), 'credential', 'list')
+    written = log.read_text() + created.stderr + changed.stderr + listed.stderr
+    assert 'REQ: POST os-psvmcred {"psvmcred": {"user_name": "admin", "password": ' \
+           '"******"}}' in written
+    assert 'REQ: curl -g -i -X GET' in written  # keystoneauth's own debug lines
+    for secret in (SWITCH_PASSWORD, serving.ADMIN[1]):
+        assert secret not in written
+
+
 def test_wrong_basic_password_is_401(basic_api):
     done = psvm(basic_api, 'switch', 'list', user=('admin', 'wrong'))
     assert done.returncode == 1
