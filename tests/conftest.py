@@ -1,9 +1,26 @@
+import logging
+
 import pytest
 
 from nexus_sim import LabSwitch
 from psvm_listener.lab import nova
 from tests import databases
+from tests import log_guard
 from tests import sync_rig
+
+
+@pytest.fixture(autouse=True)
+def no_password_in_any_log(tmp_path_factory):
+    """Fail the test if a password the suite uses reached a log."""
+    recorder = log_guard.Recorder()
+    since = log_guard.now()
+    logging.getLogger().addHandler(recorder)
+    try:
+        yield
+    finally:
+        logging.getLogger().removeHandler(recorder)
+    leaked = log_guard.leaks(recorder.lines, tmp_path_factory.getbasetemp(), since)
+    assert not leaked, f'passwords in the logs: {leaked}'
 
 
 @pytest.fixture(params=databases.KINDS)

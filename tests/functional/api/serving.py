@@ -14,9 +14,10 @@ from oslo_config import cfg
 from psvm_listener import conf
 from psvm_listener.api import server
 from psvm_listener.db import api as db_api
+from tests import log_guard
 
-ADMIN = ('admin', 'admin-password')
-READER = ('reader', 'reader-password')
+ADMIN = ('admin', log_guard.password('admin-password'))
+READER = ('reader', log_guard.password('reader-password'))
 
 
 class RecordedResyncs:

@@ -2,8 +2,11 @@
 
 import pytest
 
+from tests import log_guard
+
 PREFIXES = ('/v2', '/v2/4f1c2a6b8d9e4f0a9b7c6d5e4f3a2b1c')
-CRED = {'user_name': 'admin', 'password': 'nexus-secret'}
+CRED = {'user_name': 'admin', 'password': log_guard.password('nexus-secret')}
+ROTATED = log_guard.password('rotated-Pw9')
 
 
 def create(api, collection, key, fields, prefix='/v2'):
@@ -33,15 +36,15 @@ def test_credential_routes_keep_the_password_write_only(api, prefix):
     assert {'id', 'created_at', 'updated_at'} <= set(created)
 
     url = f'{prefix}/os-psvmcred/{created["id"]}'
-    changed = api.call('PUT', url, json={'psvmcred': {'password': 'rotated'}}).json()
+    changed = api.call('PUT', url, json={'psvmcred': {'password': ROTATED}}).json()
     assert changed['psvmcred']['password'] == '******'
     assert changed['psvmcred']['updated_at'] is not None
-    assert api.database.credential_password(created['id']) == 'rotated'
+    assert api.database.credential_password(created['id']) == ROTATED
 
     listed = api.call('GET', f'{prefix}/os-psvmcred').json()['psvmcreds']
     assert [c['id'] for c in listed] == [created['id']]
     assert 'nexus-secret' not in api.call('GET', url).text
-    assert 'rotated' not in api.call('GET', f'{prefix}/os-psvmcred').text
+    assert ROTATED not in api.call('GET', f'{prefix}/os-psvmcred').text
 
     assert api.call('DELETE', url).status_code == 200
     fault(api.call('GET', url), 404)

@@ -6,10 +6,13 @@ import re
 
 import pytest
 
+from tests import log_guard
+
 PREFIXES = ('/v2', '/v2/9a1f5d0c8b7e4c1e9d2a3b4c5d6e7f80')
 TIME = re.compile(r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$')
 ROW_KEYS = {'created_at', 'updated_at', 'deleted_at', 'deleted', 'id'}
 JSON = {'Content-Type': 'application/json'}
+PASSWORDS = [log_guard.password(p) for p in ('test_password', 'new_password')]
 
 CREATE_CRED = b'{"psvmcred": {"user_name": "test_name", "password": "test_password"}}'
 UPDATE_CRED = b'{"psvmcred": {"user_name": "new_name", "password": "new_password"}}'

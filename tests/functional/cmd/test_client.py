@@ -12,6 +12,7 @@ import pytest
 from keystoneauth1 import fixture as ks_fixture
 from keystonemiddleware import fixture as ksm_fixture
 
+from tests import log_guard
 from tests.functional.api import serving
 
 
@@ -41,7 +42,8 @@ def psvm_json(api, *args, user=serving.ADMIN):
 
 def test_switch_cred_and_bind_commands_end_to_end(basic_api):
     api = basic_api
-    cred = psvm_json(api, 'credential', 'create', '--user-name', 'admin', '--password', 's3cret')
+    cred = psvm_json(api, 'credential', 'create', '--user-name', 'admin', '--password',
+                     log_guard.password('s3cret'))
     assert cred['password'] == '******'
     switch = psvm_json(api, 'switch', 'create', '--ip', '192.0.2.7', '--credential',
                        str(cred['id']), '--description', 'rack 7')
@@ -86,7 +88,7 @@ def test_errors_exit_1_with_the_api_message(basic_api, args, message):
     assert message in done.stderr
 
 
-SWITCH_PASSWORD = 'Nx5k-sw1tch-pw'
+SWITCH_PASSWORD = log_guard.password('Nx5k-sw1tch-pw')
 
 
 def test_no_password_reaches_a_log_or_the_terminal_at_any_verbosity(basic_api, tmp_path):

@@ -1,9 +1,11 @@
+from tests import log_guard
+
 FINGERPRINT = 'SHA256:' + 'b' * 43
 
 
 def test_credential_lifecycle_never_shows_the_password(synced):
     cred = synced.json('credential', 'create', '--user-name', 'admin', '--password-stdin',
-                       stdin='hunter2\n')
+                       stdin=log_guard.password('hunter2') + '\n')
     assert cred['user_name'] == 'admin' and cred['deleted'] == 0
     assert 'password' not in cred
     table = synced.ok('credential', 'show', str(cred['id']))
