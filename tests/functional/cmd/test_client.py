@@ -1,16 +1,11 @@
 """psvm, the client CLI, run as a subprocess against a real psvm-api."""
 
-import http.server
 import json
 import os
 import subprocess
 import sys
-import threading
-import uuid
 
 import pytest
-from keystoneauth1 import fixture as ks_fixture
-from keystonemiddleware import fixture as ksm_fixture
 
 from tests import log_guard
 from tests.functional.api import serving
@@ -125,47 +120,8 @@ def test_missing_endpoint_is_a_clear_error(tmp_path):
     assert 'PSVM_URL' in done.stderr
 
 
-class IdentityHandler(http.server.BaseHTTPRequestHandler):
-    """Keystone's POST /v3/auth/tokens, answering with one fixed token."""
-
-    token_id = None
-    token = None
-
-    def do_POST(self):  # noqa: N802 (http.server's naming)
-        self.rfile.read(int(self.headers['Content-Length']))
-        assert self.path == '/v3/auth/tokens', self.path
-        body = json.dumps(self.token).encode()
-        self.send_response(201)
-        self.send_header('X-Subject-Token', self.token_id)
-        self.send_header('Content-Type', 'application/json')
-        self.send_header('Content-Length', str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def identity():
-    """A keystone that issues an admin token, which psvm-api's
-    keystonemiddleware (through its AuthTokenFixture) accepts."""
-    tokens = ksm_fixture.AuthTokenFixture()
-    tokens.setUp()
-    token = ks_fixture.V3Token(user_name='operator', project_name='ops')
-    token.add_role(name='admin')
-    handler = type('Handler', (IdentityHandler,), {'token_id': uuid.uuid4().hex,
-                                                    'token': token})
-    tokens.add_token(token, token_id=handler.token_id)
-    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f'http://127.0.0.1:{server.server_address[1]}/v3'
-    server.shutdown()
-    tokens.cleanUp()
-
-
 def test_keystone_session_end_to_end(db_url, tmp_path, identity):
+    identity = identity.url
     options = serving.config(tmp_path, auth_strategy='keystone')
     with serving.running(options, db_url, tmp_path) as api:
         keystone = ('--os-auth-url', identity, '--os-username', 'operator',
