@@ -23,6 +23,7 @@ FAULTS = {
     '403': 'Not allowed by policy.',
     '404': 'No such row (never created, or deleted).',
     '409': 'Conflicts with other rows.',
+    '413': 'The body is over [api] max_request_body_size.',
     '503': 'The database does not answer.',
 }
 
@@ -65,7 +66,7 @@ def _collection(resource, parameters):
         'get': _operation(f'List {resource.names}', list_parameters, listing,
                           ('400', '401', '403', '503')),
         'post': _operation(f'Create a {resource.name}', parameters,
-                           _one(resource, row), ('400', '401', '403', '409', '503'),
+                           _one(resource, row), ('400', '401', '403', '409', '413', '503'),
                            schemas.create_body(resource)),
     }
 
@@ -76,7 +77,7 @@ def _item(resource, parameters):
         'get': _operation(f'Show a {resource.name}', parameters, row,
                           ('401', '403', '404', '503')),
         'put': _operation(f'Update a {resource.name}', parameters, row,
-                          ('400', '401', '403', '404', '409', '503'),
+                          ('400', '401', '403', '404', '409', '413', '503'),
                           schemas.update_body(resource)),
         'delete': _operation(f'Delete a {resource.name}', parameters, None,
                              ('401', '403', '404', '409', '503')),

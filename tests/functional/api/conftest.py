@@ -1,5 +1,6 @@
 import pytest
 
+from tests import databases
 from tests.functional.api import serving
 
 
@@ -9,3 +10,21 @@ def api(db_url, tmp_path):
     options = serving.config(tmp_path, auth_strategy='noauth')
     with serving.running(options, db_url, tmp_path) as running_api:
         yield running_api
+
+
+@pytest.fixture(scope='module', params=databases.KINDS)
+def module_api(request, tmp_path_factory):
+    """One psvm-api (noauth) per database for a whole module: starting and
+    stopping a server for each test is most of such a test's time."""
+    tmp_path = tmp_path_factory.mktemp('api')
+    options = serving.config(tmp_path, auth_strategy='noauth')
+    with databases.fresh_database(request.param, tmp_path) as db_url:
+        with serving.running(options, db_url, tmp_path) as running_api:
+            yield running_api
+
+
+@pytest.fixture
+def empty_api(module_api):
+    """The module's psvm-api, with no rows left by an earlier test."""
+    module_api.forget_rows()
+    return module_api

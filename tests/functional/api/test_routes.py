@@ -28,7 +28,8 @@ def switch_fields(api, ip='192.0.2.10', **extra):
 
 
 @pytest.mark.parametrize('prefix', PREFIXES)
-def test_credential_routes_keep_the_password_write_only(api, prefix):
+def test_credential_routes_keep_the_password_write_only(empty_api, prefix):
+    api = empty_api
     created = create(api, 'os-psvmcred', 'psvmcred', CRED, prefix)
     assert created['user_name'] == 'admin'
     assert created['password'] == '******'
@@ -114,7 +115,8 @@ def test_binding_routes_normalise_ports_and_resync_both_switches(api, prefix):
     ({'psvmcred': {'ip': '192.0.2.1'}}, 'psvm'),
     ([], 'body'),
 ])
-def test_bad_switch_bodies_get_400_naming_the_field(api, body, field):
+def test_bad_switch_bodies_get_400_naming_the_field(empty_api, body, field):
+    api = empty_api
     message = fault(api.call('POST', '/v2/os-psvm', json=body), 400)
     assert message.startswith(f'{field}:'), message
 
@@ -131,7 +133,8 @@ def test_bad_switch_bodies_get_400_naming_the_field(api, body, field):
     ('os-psvmcred', {'psvmcred': {'user_name': 'u'}}, 'psvmcred.password'),
 ])
 def test_bad_binding_and_credential_bodies_get_400_naming_the_field(
-        api, collection, body, field):
+        empty_api, collection, body, field):
+    api = empty_api
     message = fault(api.call('POST', f'/v2/{collection}', json=body), 400)
     assert message.startswith(f'{field}:'), message
 
@@ -139,18 +142,21 @@ def test_bad_binding_and_credential_bodies_get_400_naming_the_field(
 @pytest.mark.parametrize('data', [b'{"psvm": ', b'\xff\xfe', b'NaN',
                                   b'{"psvm": {"ip": "\\ud800", "switch_cred_id": 1}}',
                                   b'[' * 50000])
-def test_bodies_that_are_not_json_get_400(api, data):
+def test_bodies_that_are_not_json_get_400(empty_api, data):
+    api = empty_api
     fault(api.call('POST', '/v2/os-psvm', data=data), 400)
     assert api.call('GET', '/v2/os-psvm').json() == {'psvms': []}
 
 
-def test_oversized_bodies_get_413(api):
+def test_oversized_bodies_get_413(empty_api):
+    api = empty_api
     body = {'psvmcred': {'user_name': 'admin', 'password': 'x' * 70000}}
     assert api.call('POST', '/v2/os-psvmcred', json=body).status_code == 413
     assert api.call('GET', '/v2/os-psvmcred').json() == {'psvmcreds': []}
 
 
-def test_an_empty_update_gets_400_and_changes_nothing(api):
+def test_an_empty_update_gets_400_and_changes_nothing(empty_api):
+    api = empty_api
     switch = create(api, 'os-psvm', 'psvm', switch_fields(api))
     url = f'/v2/os-psvm/{switch["id"]}'
     fault(api.call('PUT', url, json={'psvm': {}}), 400)
@@ -162,7 +168,8 @@ def test_an_empty_update_gets_400_and_changes_nothing(api):
                                   '/v2/os-psvm/99999999999', '/v2/os-psvmcred/5',
                                   '/v2/os-psvmpbind/5', '/v2/os-nothing', '/v3/os-psvm',
                                   '/v2/os-psvm/%ff', '/v2/os-psvm/%D9%A1'])
-def test_missing_rows_and_paths_get_404(api, path):
+def test_missing_rows_and_paths_get_404(empty_api, path):
+    api = empty_api
     fault(api.call('GET', path), 404)
 
 
@@ -170,22 +177,26 @@ def test_missing_rows_and_paths_get_404(api, path):
                                           ('switch_id=', 'switch_id: '),
                                           ('switch_id=-1', 'switch_id: '),
                                           ('switch_id=%D9%A1', 'switch_id: ')])
-def test_bad_binding_filters_get_400(api, query, words):
+def test_bad_binding_filters_get_400(empty_api, query, words):
+    api = empty_api
     assert words in fault(api.call('GET', f'/v2/os-psvmpbind?{query}'), 400)
 
 
-def test_a_project_id_that_is_not_utf8_is_accepted_and_ignored(api):
+def test_a_project_id_that_is_not_utf8_is_accepted_and_ignored(empty_api):
+    api = empty_api
     assert api.call('GET', '/v2/%ff/os-psvm').json() == {'psvms': []}
 
 
-def test_wrong_methods_get_405_with_allow(api):
+def test_wrong_methods_get_405_with_allow(empty_api):
+    api = empty_api
     response = api.call('PATCH', '/v2/os-psvm/1')
     fault(response, 405)
     assert response.headers['Allow'] == 'GET, PUT, DELETE'
     assert api.call('DELETE', '/v2/os-psvm').headers['Allow'] == 'GET, POST'
 
 
-def test_conflicts_get_409(api):
+def test_conflicts_get_409(empty_api):
+    api = empty_api
     fields = switch_fields(api)
     switch = create(api, 'os-psvm', 'psvm', fields)
     assert 'ip' in fault(api.call('POST', '/v2/os-psvm', json={'psvm': fields}), 409)
@@ -201,7 +212,8 @@ def test_conflicts_get_409(api):
                    json={'psvmpbind': dict(binding, switch_id=999)}), 409)
 
 
-def test_deleted_switch_can_be_created_again(api):
+def test_deleted_switch_can_be_created_again(empty_api):
+    api = empty_api
     fields = switch_fields(api)
     first = create(api, 'os-psvm', 'psvm', fields)
     api.call('DELETE', f'/v2/os-psvm/{first["id"]}')
@@ -209,7 +221,8 @@ def test_deleted_switch_can_be_created_again(api):
     assert second['id'] != first['id']
 
 
-def test_openapi_document_is_served_without_auth(api):
+def test_openapi_document_is_served_without_auth(empty_api):
+    api = empty_api
     document = api.call('GET', '/v2/openapi.json').json()
     assert document['openapi'].startswith('3.')
     assert '/v2/os-psvm/{id}' in document['paths']

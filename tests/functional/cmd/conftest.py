@@ -24,7 +24,7 @@ class IdentityHandler(http.server.BaseHTTPRequestHandler):
     token_id = None
     token = None
 
-    def do_GET(self):  # noqa: N802: keystoneauth's version discovery
+    def do_GET(self):  # noqa: N802 (keystoneauth's version discovery)
         assert self.path.rstrip('/') == '/v3', self.path
         url = f'http://127.0.0.1:{self.server.server_address[1]}/v3/'
         self._answer(200, {'version': {'id': 'v3.14', 'status': 'stable',
