@@ -48,6 +48,7 @@ LOCK_PREFIX = 'psvm-switch'
 FENCE_SHARE = 0.5
 WATCH_INTERVAL = 0.1
 LOCK_LINGER = 1.0
+START_WAIT = 10.0
 # tooz translates most backend errors into ToozError; its etcd3 heartbeat
 # lets the client's own through.
 BACKEND_ERRORS = (tooz.ToozError, etcd3gw_exceptions.Etcd3Exception)
@@ -257,32 +258,39 @@ class Member:
         self._lingering = {}
         self._state = threading.Lock()
         self._stopping = threading.Event()
+        self._first_beat = threading.Event()
         self._threads = []
         self._on_change = self._on_fence = None
 
     # -- lifecycle ---------------------------------------------------------
 
     def start(self, on_change, on_fence):
-        """Join and read the group once (so ownership is known before the
-        start-up full sync), then heartbeat and watch on threads of their
-        own.  A backend down at start leaves the member fenced until it is
-        back: marks are made, nothing is synced."""
+        """Heartbeat and watch on threads of their own, waiting up to
+        ``START_WAIT`` s for the first heartbeat and group read, so ownership
+        is known before the start-up full sync.  A backend down at start
+        (tooz's Redis driver retries for a minute) leaves the member fenced
+        until it is back: marks are made, nothing is synced, and the first
+        good heartbeat syncs every switch it owns."""
         self._on_change, self._on_fence = on_change, on_fence
-        self._beat()
         for name, loop in (('coordination-heartbeat', self._heartbeat_loop),
                            ('coordination-fence', self._fence_loop)):
             thread = threading.Thread(target=loop, name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
+        if not self._first_beat.wait(START_WAIT):
+            LOG.warning('Coordination backend not answering yet (member %s): syncing '
+                        'nothing until it does', self.member)
 
     def stop(self):
         """Leave the group at once (the others take over now, not after a
-        lease) and release every lock; run after the syncs have stopped."""
+        lease) and release every lock; run after the syncs have stopped.
+        Safe to call twice."""
         self._stopping.set()
         for thread in self._threads:
             thread.join()
         if not self._started:
             return
+        self._started = False
         self._release_lingering(lambda switch_id, until: True)
         try:
             self._coordinator.leave_group(self._group).get()
@@ -352,6 +360,8 @@ class Member:
     # -- heartbeat and fencing ---------------------------------------------
 
     def _heartbeat_loop(self):
+        self._beat()
+        self._first_beat.set()
         while not self._stopping.wait(self._interval):
             self._beat()
 

@@ -2,6 +2,7 @@
 
 import contextlib
 import threading
+import time
 
 import pytest
 from tooz import coordination as tooz_coordination
@@ -153,3 +154,19 @@ def _conf(url, group):
     from tests import sync_rig
     return sync_rig.make_conf(**{'coordination.backend_url': url,
                                  'coordination.group': group})
+
+
+def test_a_member_started_before_its_backend_joins_once_it_answers(tmp_path, members):
+    server = backends.Server(tmp_path, 'redis')
+    started = time.monotonic()
+    member, recorder = members(server.url, backends.unique_group(), 'early')
+    assert time.monotonic() - started < coordination.START_WAIT + 5, 'start waits, bounded'
+    assert member.fenced() and not any(member.owns(s) for s in SWITCHES)
+    server.start()
+    try:
+        with recorder.cond:
+            assert recorder.cond.wait_for(lambda: recorder.changes == [True], 90)
+        assert all(member.owns(s) for s in SWITCHES) and not member.fenced()
+        member.stop()
+    finally:
+        server.stop()
