@@ -182,23 +182,45 @@ def sync_locks(conf, member_id):
     """Locks for a process that syncs without being a member (``psvm-manage
     sync --local``): ``hold(switch_id)``, or no-ops without a backend.  Each
     waits up to one lease for a listener's sync (and its linger) to end, then
-    fails with LockBusy; tooz's own heart thread renews the leases of a long
-    sync."""
+    fails with LockBusy; ``renewing`` keeps the leases of a long sync."""
     if not enabled(conf):
         yield lambda switch_id: contextlib.nullcontext()
         return
     coordinator = tooz_coordination.get_coordinator(conf.coordination.backend_url,
                                                     member_id.encode())
     try:
-        coordinator.start(start_heart=True)
+        coordinator.start()
         lease = float(coordinator.heartbeat())
     except BACKEND_ERRORS as exc:
         raise BackendUnavailable(f'coordination backend: {exc}') from exc
     locks = Locks(coordinator, conf.switches.max_sessions)
     try:
-        yield lambda switch_id: locks.hold(switch_id, wait=lease)
+        with renewing(coordinator, lease):
+            yield lambda switch_id: locks.hold(switch_id, wait=lease)
     finally:
         coordinator.stop()
+
+
+@contextlib.contextmanager
+def renewing(coordinator, lease):
+    """Renew ``coordinator``'s held locks every third of a lease, on a thread
+    of its own.  tooz's own heart waits a whole lease between two beats,
+    which lets a lock expire just before it is renewed."""
+    stop = threading.Event()
+
+    def renew():
+        while not stop.wait(lease / 3):
+            try:
+                coordinator.heartbeat()
+            except BACKEND_ERRORS as exc:
+                LOG.warning('Could not renew the switch locks: %s', exc)
+    thread = threading.Thread(target=renew, name='coordination-renew', daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def group_members(conf, member_id):

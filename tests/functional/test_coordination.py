@@ -102,20 +102,23 @@ def test_a_member_that_stops_heartbeating_loses_its_share_after_its_lease(
 def test_a_switch_lock_keeps_other_processes_out(backend_url, members):
     member, _ = members(backend_url, backends.unique_group(), 'holder', max_sessions=2)
     other = tooz_coordination.get_coordinator(backend_url, b'psvm-manage-test')
-    other.start(start_heart=True)
+    other.start()
     locks = coordination.Locks(other, max_sessions=2)
-    try:
-        with member.sync_lock(7):
-            second = locks.acquire(7, wait=0.2)
-            with pytest.raises(coordination.LockBusy):
-                locks.acquire(7, wait=0.5)
-            locks.release(7, second)
-        with locks.hold(7, wait=5), locks.hold(7, wait=5):
-            with pytest.raises(coordination.LockBusy):
-                with member.sync_lock(7):
-                    pass
-    finally:
-        other.stop()
+    with coordination.renewing(other, float(other.heartbeat())):
+        _both_slots_exclude_the_other(member, locks)
+    other.stop()
+
+
+def _both_slots_exclude_the_other(member, locks):
+    with member.sync_lock(7):
+        second = locks.acquire(7, wait=0.2)
+        with pytest.raises(coordination.LockBusy):
+            locks.acquire(7, wait=0.5)
+        locks.release(7, second)
+    with locks.hold(7, wait=5), locks.hold(7, wait=5):
+        with pytest.raises(coordination.LockBusy):
+            with member.sync_lock(7):
+                pass
 
 
 @pytest.mark.parametrize('kind', ['redis', 'etcd3'])
