@@ -11,7 +11,8 @@ list text ("10-20,40", "none", "all").
     POST /switches/NAME/allowed         {"port": "e1/1", "vlans": "10-20"}   (drift)
     POST /switches/NAME/vlans           {"vlans": "10-20"}                   (create)
                                         [, "state": "active"|"suspend", "shutdown": bool]
-    POST /switches/NAME/reboot
+    POST /switches/NAME/reboot          {"down_for": 2.0} (reload: refuses connections
+                                         that long, then startup config, new boot time)
 """
 
 import http.server
@@ -150,9 +151,14 @@ def create_vlans(switch, body):
             'shut': vlan_sets.format(switch.state.shut())}
 
 
-def reboot(switch, _body):
-    switch.reboot()
-    return {'rebooted': switch.name}
+def reboot(switch, body):
+    """``{"down_for": seconds}`` keeps the switch unreachable that long."""
+    try:
+        down_for = _not_negative(float, body, 'down_for') or 0.0
+    except (TypeError, ValueError) as exc:
+        raise _BadRequest(f'bad reboot setting: {exc}')
+    switch.reboot(down_for)
+    return {'rebooted': switch.name, 'down_for': down_for}
 
 
 _READS = {None: state, 'journal': journal}
@@ -285,5 +291,5 @@ class ControlClient:
         return self._call(f'/switches/{name}/vlans',
                           {key: value for key, value in body.items() if value is not None})
 
-    def reboot(self, name):
-        return self._call(f'/switches/{name}/reboot', {})
+    def reboot(self, name, down_for=0.0):
+        return self._call(f'/switches/{name}/reboot', {'down_for': down_for})

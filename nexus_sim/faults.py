@@ -1,5 +1,7 @@
 """Faults a test or benchmark turns on to see how a client copes with a bad switch."""
 
+import time
+
 
 STALL_POLL = 0.2
 
@@ -15,7 +17,8 @@ class Faults:
     edit-configs with an rpc-error and changes nothing; ``refused_ports``
     (normalised names) makes every edit-config that touches one of them fail
     as NX-OS fails a port it cannot configure (a port-channel member), and
-    change nothing.
+    change nothing; ``go_down(s)`` (a reboot) refuses every connection for s
+    seconds.
     """
 
     def __init__(self, changed):
@@ -26,6 +29,7 @@ class Faults:
         self._drop_after = None
         self._failing_edits = 0
         self.refused_ports = frozenset()
+        self._down_until = 0.0
 
     @property
     def stall(self):
@@ -46,6 +50,15 @@ class Faults:
         with self._changed:
             self._failing_edits = int(count)
 
+    def go_down(self, seconds):
+        with self._changed:
+            self._down_until = time.monotonic() + seconds
+            self._changed.notify_all()
+
+    def down(self):
+        """Seconds the switch stays down (rebooting), 0 when it is up."""
+        return max(0.0, self._down_until - time.monotonic())
+
     def clear(self):
         self.latency = 0.0
         self.refuse_auth = False
@@ -53,6 +66,7 @@ class Faults:
         self.drop_after(None)
         self.fail_next_edits(0)
         self.refused_ports = frozenset()
+        self.go_down(0)
 
     def take_drop(self):
         """True when the RPC at hand is the one to drop the session on."""
@@ -91,4 +105,5 @@ class Faults:
             return {'latency': self.latency, 'refuse_auth': self.refuse_auth,
                     'stall': self._stall, 'drop_after': self._drop_after,
                     'fail_next_edits': self._failing_edits,
-                    'refused_ports': sorted(self.refused_ports)}
+                    'refused_ports': sorted(self.refused_ports),
+                    'down_for': round(self.down(), 3)}

@@ -8,7 +8,8 @@ counts in the LIF usage, and a trunk port that allows it passes it.
 Every change, from NETCONF or from the operator, goes through
 ``SwitchState.apply``: the whole list of changes is checked against a copy
 and committed only if all of it is valid (NX-OS rollback-on-error), so a
-rejected edit leaves nothing behind.  Every state change notifies
+rejected edit leaves nothing behind.  The LIF limit is checked after each
+step, in the order sent, as NX-OS refuses the command that crosses it.  Every state change notifies
 ``SwitchState.changed``, the condition tests wait on.
 """
 
@@ -216,6 +217,7 @@ class SwitchState:
         self._rpc_counts = {}
         self._rpc_log = collections.deque(maxlen=RPC_LOG_SIZE)
         self.version = 0
+        self.booted_at = time.time()
 
     def touch(self):
         """Tell waiters the switch changed; call with ``changed`` held."""
@@ -292,15 +294,16 @@ class SwitchState:
         Returns the changes as applied (port names normalised)."""
         with self.changed:
             changes = [c._replace(port=self.port(c.port)) if c.port else c for c in changes]
-            old = self._running
-            draft = _Draft(old)
+            old = new = self._running
+            ceiling = max(self.limits.lif_limit, old.lif_usage)
             for change in changes:
+                draft = _Draft(new)
                 _APPLY[change.op](draft, change)
-            new = self._config(old, draft, {c.port for c in changes})
-            if check_lif and new.lif_usage > max(self.limits.lif_limit, old.lif_usage):
-                raise EditRejected(
-                    f'Exceeded the logical interface limit: the change needs '
-                    f'{new.lif_usage} ports*vlans, the limit is {self.limits.lif_limit}')
+                new = self._config(new, draft, {change.port})
+                if check_lif and new.lif_usage > ceiling:
+                    raise EditRejected(
+                        f'Exceeded the logical interface limit: the change needs '
+                        f'{new.lif_usage} ports*vlans, the limit is {self.limits.lif_limit}')
             self._running = new
             now = time.time()
             self._journal.extend(
@@ -326,10 +329,12 @@ class SwitchState:
             self._startup = self._running
             self._log_event('copy')
 
-    def reboot(self):
-        """Running configuration back to the startup configuration."""
+    def reboot(self, booted_at=None):
+        """Running configuration back to the startup configuration; the
+        switch is up again at ``booted_at`` (time.time(); default now)."""
         with self.changed:
             self._running = self._startup
+            self.booted_at = time.time() if booted_at is None else booted_at
             self._log_event('reboot')
 
     def _log_event(self, op):

@@ -207,7 +207,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._send(exc.status, {'error': str(exc)}, cookie)
             return
         switch.state.count_rpc(kind)
-        if faults.take_drop():
+        if faults.take_drop() or faults.down():
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
             return

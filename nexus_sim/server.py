@@ -88,7 +88,7 @@ class SshServer:
         transport = paramiko.Transport(conn)
         transport.add_server_key(self.switch.host_key)
         with self.switch.state.changed:
-            if self.switch.stopped():
+            if self.switch.stopped() or self.switch.faults.down():
                 conn.close()
                 return
             self._transports = {t for t in self._transports if t.is_active()}

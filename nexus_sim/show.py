@@ -90,11 +90,13 @@ def _ports(switch, spec, allowed):
     return wanted
 
 
-def _running_config_interface(switch, spec):
+def _running_config_interface(switch, spec=None):
+    """Every interface's block without ``spec``; else those it names."""
     allowed = switch.state.allowed_map()
-    wanted = _ports(switch, spec, allowed)
+    wanted = list(allowed) if spec is None else _ports(switch, spec, allowed)
     blocks = [switch.renderer.block(port, allowed[port]) for port in wanted]
-    return _header(f'show running-config interface {spec}') + '\n' + '\n'.join(blocks)
+    command = 'show running-config interface' + ('' if spec is None else f' {spec}')
+    return _header(command) + '\n' + '\n'.join(blocks)
 
 
 def _vlan_brief(switch, *_):
@@ -131,6 +133,25 @@ def _inventory(switch, *_):
     return '\n'.join(parts)
 
 
+def _version(switch, *_):
+    """NX-OS's uptime and last-reset lines: what tells a reload."""
+    booted = switch.state.booted_at
+    uptime = int(max(0, time.time() - booted))
+    days, rest = divmod(uptime, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    usecs = int((booted % 1) * 1_000_000)
+    reset = time.strftime('%a %b %d %H:%M:%S %Y', time.gmtime(booted))
+    return ('Cisco Nexus Operating System (NX-OS) Software\n'
+            f'Software\n  system:    version {VERSION}\n\n'
+            f'Hardware\n  cisco Nexus5548 Chassis ("O2 32X10GE/Modular Universal Platform '
+            f'Supervisor")\n\n  Device name: {switch.name}\n\n'
+            f'Kernel uptime is {days} day(s), {hours} hour(s), {minutes} minute(s), '
+            f'{seconds} second(s)\n\n'
+            f'Last reset at {usecs} usecs after  {reset}\n\n'
+            '  Reason: Reset Requested by CLI command reload\n')
+
+
 def _copy_running_startup(switch, *_):
     switch.state.save()
     return '[########################################] 100%\nCopy complete.\n'
@@ -138,7 +159,9 @@ def _copy_running_startup(switch, *_):
 
 _COMMANDS = [
     (re.compile(r'^show running-config$'), _running_config),
+    (re.compile(r'^show running-config interface$'), _running_config_interface),
     (re.compile(r'^show running-config interface (.+)$'), _running_config_interface),
+    (re.compile(r'^show version$'), _version),
     (re.compile(r'^show vlan brief$'), _vlan_brief),
     (re.compile(r'^show spanning-tree internal info global$'), _spanning_tree_global),
     (re.compile(r'^show inventory$'), _inventory),

@@ -139,9 +139,12 @@ class LabSwitch:
     def sessions(self):
         return self._server.session_count()
 
-    def reboot(self):
-        """Running config back to startup config; every session is dropped."""
-        self.state.reboot()
+    def reboot(self, down_for=0.0):
+        """Running config back to startup config; every session is dropped,
+        and for ``down_for`` seconds every connection is refused, as while
+        a Nexus reloads.  It comes back with a new boot time."""
+        self.faults.go_down(down_for)
+        self.state.reboot(booted_at=time.time() + down_for)
         self._server.drop_connections()
         for front in self.nxapi.values():
             front.drop_connections()

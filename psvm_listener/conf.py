@@ -13,10 +13,24 @@ from oslo_config import types
 from oslo_middleware import opts as middleware_opts
 
 from psvm_listener import version
+from psvm_listener import vlans
 
 CONF = cfg.CONF
 
 VLAN_ID = types.Integer(min=1, max=4094)
+
+
+class VlanList(types.String):
+    """An NX-OS VLAN list ("10-20,40"), kept as NX-OS writes it; '' or 'all'
+    stand for every VLAN and come back as ''."""
+
+    def __call__(self, value):
+        value = super().__call__(value)
+        try:
+            parsed = vlans.parse(value)
+        except vlans.InvalidVlanList as exc:
+            raise ValueError(f'{value!r} is not a VLAN list: {exc}')
+        return '' if parsed is vlans.ALL or not value.strip() else vlans.format(parsed)
 
 default_opts = [
     cfg.BoolOpt('psvm', default=False,
@@ -37,6 +51,13 @@ default_opts = [
     cfg.ListOpt('psvm_ignore_vlans', default=[1], item_type=VLAN_ID,
                 help='VLANs never added to nor removed from any port '
                      '(the native VLAN 1 by default). Each must be 1-4094.'),
+    cfg.Opt('psvm_managed_vlans', type=VlanList(), default='',
+               help='VLANs psvm-listener may add to and remove from ports, as '
+                    'an NX-OS list ("100-3000"); VLANs outside it are never '
+                    'touched on any port, so a port keeps the storage or '
+                    'management VLANs an operator set by hand. A switch\'s '
+                    'own managed_vlans overrides it. Empty: every VLAN '
+                    '(1-4094). psvm_ignore_vlans is left alone either way.'),
     cfg.IntOpt('psvm_sync_interval', default=60, min=1,
                help='Seconds between two full syncs of every port of every '
                     'switch; repairs drift made outside psvm-listener.'),
@@ -147,8 +168,18 @@ switch_opts = [
                     '(a session that timed out is closed at the socket level '
                     'before another is opened).'),
     cfg.BoolOpt('save_config', default=False,
-                help='After a sync that changed a switch, copy its running '
-                     'configuration to its startup configuration.'),
+                help='Copy the running configuration of a switch that a sync '
+                     'changed to its startup configuration, save_delay after '
+                     'the last change, so that a reload keeps the changes.'),
+    cfg.FloatOpt('save_delay', default=30.0, min=0.0,
+                 help='Seconds from the last change not yet saved to the save '
+                      '(save_config): a burst of changes costs one copy '
+                      'running-config startup-config. Steady changes are '
+                      'saved at least every 10 save_delay.'),
+    cfg.FloatOpt('reconnect_interval', default=1.0, min=0.05,
+                 help='Seconds between two attempts to reach a switch that '
+                      'dropped its sessions or refuses connections (a '
+                      'reload): it is fully synced as soon as it answers.'),
     cfg.StrOpt('nxapi_ca_bundle', default='',
                help='CA bundle (PEM) that verifies the NX-API certificate, and '
                     'its host name, of a switch whose record pins no '

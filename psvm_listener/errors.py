@@ -13,7 +13,16 @@ class PsvmError(Exception):
 
 
 class RetryLater(PsvmError):
-    """Temporary: the same work may succeed if tried again after a delay."""
+    """Temporary: the same work may succeed if tried again after a delay.
+
+    ``retry_after`` (seconds), when the raiser knows better than a growing
+    backoff: a switch that dropped its sessions is likely reloading, and
+    the first sync after it returns must not wait out a long backoff.
+    """
+
+    def __init__(self, *args, retry_after=None):
+        super().__init__(*args)
+        self.retry_after = retry_after
 
 
 class Permanent(PsvmError):

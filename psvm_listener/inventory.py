@@ -74,6 +74,56 @@ READ_TABLES = (_services, _compute_nodes, _networks, _fixed_ips, _interfaces, _i
                _migrations)
 
 
+# Columns only ``Inventory.reasons`` reads: what to show an operator.
+_labelled_networks = sa.table('networks', sa.column('id'), sa.column('vlan'),
+                              sa.column('label'), sa.column('host'), sa.column('deleted'))
+_addressed_ips = sa.table('fixed_ips', sa.column('address'), sa.column('network_id'),
+                          sa.column('instance_uuid'), sa.column('host'),
+                          sa.column('allocated', sa.Boolean), sa.column('deleted'))
+
+NETWORK_HOST = 'network_host'
+DHCP_ADDRESS = 'multi_host_dhcp_address'
+INSTANCE = 'instance'
+MOVE = 'move_in_flight'
+
+
+def _reason_queries(hosts):
+    """One SELECT per case of the rule, each row (host, VLAN, network id,
+    label, case, instance uuid, fixed IP address, migration source,
+    destination, status); NULL where the case has none."""
+    nets, ips = _labelled_networks, _addressed_ips
+
+    def case(host, reason, joined, *where, instance=None, address=None, migration=None):
+        source, destination, status = migration or (None, None, None)
+        columns = [host.label('host'), nets.c.vlan, nets.c.id, nets.c.label,
+                   sa.literal(reason).label('reason')]
+        extra = {'instance_uuid': instance, 'address': address, 'source': source,
+                 'destination': destination, 'status': status}
+        columns += [(sa.null() if column is None else column).label(name)
+                    for name, column in extra.items()]
+        return sa.select(*columns).select_from(joined).where(
+            nets.c.deleted == 0, nets.c.vlan.is_not(None), host.in_(hosts), *where)
+
+    allocated = (ips.c.deleted == 0, ips.c.allocated == sa.true())
+    instance_ips = _instances.join(ips, ips.c.instance_uuid == _instances.c.uuid).join(
+        nets, nets.c.id == ips.c.network_id)
+    moving_ips = _migrations.join(ips, ips.c.instance_uuid == _migrations.c.instance_uuid).join(
+        nets, nets.c.id == ips.c.network_id)
+    migration = (_migrations.c.source_compute, _migrations.c.dest_compute,
+                 _migrations.c.status)
+    return [
+        case(nets.c.host, NETWORK_HOST, nets),
+        case(ips.c.host, DHCP_ADDRESS, ips.join(nets, nets.c.id == ips.c.network_id),
+             ips.c.deleted == 0, address=ips.c.address),
+        case(_instances.c.host, INSTANCE, instance_ips, *allocated, _instances.c.deleted == 0,
+             instance=_instances.c.uuid, address=ips.c.address),
+        *(case(end, MOVE, moving_ips, *allocated, _migrations.c.deleted == 0,
+               _migrations.c.status.not_in(ENDED_MIGRATION_STATUSES),
+               instance=_migrations.c.instance_uuid, address=ips.c.address,
+               migration=migration)
+          for end in (_migrations.c.source_compute, _migrations.c.dest_compute))]
+
+
 def _everywhere(column):
     return column.is_not(None)
 
@@ -310,6 +360,33 @@ class Inventory:
                     _migrations.c.dest_compute).where(
                     _migrations.c.deleted == 0,
                     _migrations.c.status.not_in(ENDED_MIGRATION_STATUSES)))}
+    def reasons(self, hosts):
+        """host → [(VLAN, why)], each case of the rule that makes it need the
+        VLAN: ``why`` is a dict with ``reason`` (NETWORK_HOST, DHCP_ADDRESS,
+        INSTANCE, MOVE), ``network_id``, ``network`` (its label) and, as the
+        case has them, ``instance_uuid``, ``address`` (the fixed IP),
+        ``source``, ``destination`` and ``status`` of the migration.
+
+        For ``psvm-manage explain``: a few hosts, several plain SELECTs; the
+        sync itself asks ``vlans_by_compute_node``, which follows the same rule.
+        """
+        hosts = sorted(set(hosts))
+        found = {host: [] for host in hosts}
+        if not hosts:
+            return found
+        keys = ('network_id', 'network', 'reason', 'instance_uuid', 'address', 'source',
+                'destination', 'status')
+        for query in _reason_queries(hosts):
+            for host, vlan, *values in self._read(lambda q=query: q):
+                why = {key: value for key, value in zip(keys, values, strict=True)
+                       if value is not None}
+                if 'address' in why:
+                    why['address'] = str(why['address'])
+                found[host].append((vlan, why))
+        for reasons in found.values():
+            reasons.sort(key=lambda item: (item[0], item[1]['reason'],
+                                           item[1].get('instance_uuid', '')))
+        return found
 
     def _statement(self, asked, count, intents):
         """The SELECT for ``count`` hosts or nodes (``asked``: 'every', 'hosts', 'nodes').

@@ -1,7 +1,9 @@
 """Prometheus metrics of one psvm-listener process.
 
 Each ``Metrics`` owns its registry, so several services (tests, benchmarks)
-can live in one interpreter without clashing on metric names.
+can live in one interpreter without clashing on metric names.  Names follow
+Prometheus's conventions: counters end in ``_total``, durations and times
+are in seconds, a gauge says what it counts.
 """
 
 import prometheus_client as prom
@@ -14,16 +16,16 @@ class Metrics:
         self.registry = prom.CollectorRegistry()
         r = self.registry
         self.received = prom.Counter(
-            'psvm_notifications_received', 'Nova notifications received',
+            'psvm_notifications_received_total', 'Nova notifications received',
             ['event_type'], registry=r)
         self.handled = prom.Counter(
-            'psvm_notifications_handled', 'Notifications whose hosts were marked dirty',
+            'psvm_notifications_handled_total', 'Notifications whose hosts were marked dirty',
             ['event_type'], registry=r)
         self.dropped = prom.Counter(
-            'psvm_notifications_dropped', 'Notifications acknowledged without effect',
+            'psvm_notifications_dropped_total', 'Notifications acknowledged without effect',
             ['event_type', 'reason'], registry=r)
         self.requeued = prom.Counter(
-            'psvm_notifications_requeued', 'Notifications handed back to the broker',
+            'psvm_notifications_requeued_total', 'Notifications handed back to the broker',
             ['event_type'], registry=r)
         self.latency = prom.Histogram(
             'psvm_event_to_applied_seconds',
@@ -33,13 +35,21 @@ class Metrics:
             'psvm_sync_duration_seconds', 'Duration of one sync of one switch',
             ['switch'], buckets=LATENCY_BUCKETS, registry=r)
         self.queue_depth = prom.Gauge(
-            'psvm_queue_depth', 'Dirty ports waiting per switch (-1: every port)',
+            'psvm_queue_depth',
+            'Dirty ports waiting per switch (a full sync waiting: every bound port)',
             ['switch'], registry=r)
         self.failures = prom.Counter(
-            'psvm_sync_failures', 'Failed syncs per switch', ['switch'], registry=r)
+            'psvm_sync_failures_total', 'Failed syncs per switch', ['switch'], registry=r)
         self.refused_ports = prom.Gauge(
             'psvm_refused_ports', 'Ports whose change the switch refuses, retried '
             'on their own back-off, per switch', ['switch'], registry=r)
+        self.reloads = prom.Counter(
+            'psvm_switch_reloads_total', 'Reloads seen per switch, each followed by a full sync',
+            ['switch'], registry=r)
+        self.unsaved = prom.Gauge(
+            'psvm_switch_unsaved_changes',
+            '1 while the running configuration of a switch has changes not saved to startup',
+            ['switch'], registry=r)
         self.lif_usage = prom.Gauge(
             'psvm_lif_usage', 'Spanning-tree logical interfaces (ports x VLANs) per switch',
             ['switch'], registry=r)
@@ -47,10 +57,10 @@ class Metrics:
             'psvm_lif_limit', 'Logical interfaces a switch may carry: the lower of '
             'psvm_lif_limit and the switch\'s own limit', ['switch'], registry=r)
         self.refusals = prom.Counter(
-            'psvm_sync_refusals', 'Parts of plans a guard refused, per switch and guard',
+            'psvm_sync_refusals_total', 'Parts of plans a guard refused, per switch and guard',
             ['switch', 'guard'], registry=r)
         self.drift_repaired = prom.Counter(
-            'psvm_drift_repaired', 'Ports a sync changed to allow what nova expects',
+            'psvm_drift_repaired_total', 'Ports a sync changed to allow what nova expects',
             ['switch'], registry=r)
         self.last_success = prom.Gauge(
             'psvm_last_successful_sync_timestamp_seconds',

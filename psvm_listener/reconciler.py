@@ -31,6 +31,9 @@ from psvm_listener import workqueue
 
 LOG = logging.getLogger(__name__)
 
+SAVE_DELAY_CAP = 10
+"""Unsaved changes wait at most this many ``save_delay`` for their save."""
+
 
 class IndexNotBuilt(errors.RetryLater):
     """No host can be mapped to ports yet: the bindings index was never built."""
@@ -49,6 +52,7 @@ class BindingIndex:
     def __init__(self):
         self._by_host = {}
         self.nodes = ()
+        self._counts = {}
 
     def refresh(self, database, inventory):
         bindings = database.list_bindings()
@@ -61,6 +65,14 @@ class BindingIndex:
                 by_host.setdefault(host, []).append(
                     (binding['switch_id'], sys.intern(binding['switch_port'])))
         self._by_host = {host: tuple(ports) for host, ports in by_host.items()}
+        counts = {}
+        for binding in bindings:
+            counts[binding['switch_id']] = counts.get(binding['switch_id'], 0) + 1
+        self._counts = counts
+
+    def port_count(self, switch_id):
+        """Bound ports of a switch: what a full sync of it covers."""
+        return self._counts.get(switch_id, 0)
 
     def ports_of(self, hosts):
         """``{switch_id: ports}`` facing any of ``hosts``."""
@@ -115,6 +127,9 @@ class SwitchWorker:
         self.queue = workqueue.PortQueue(reconciler.debounce)
         self.backoff = workqueue.Backoff(reconciler.backoff_base, reconciler.backoff_cap)
         self._refusals = {}
+        self.save_due = None
+        """Monotonic time of the next save, while changes wait unsaved."""
+        self._unsaved_since = None
         self._reconciler = reconciler
         self._stopping = threading.Event()
         self._abandoned = threading.Event()
@@ -140,16 +155,45 @@ class SwitchWorker:
 
     def _run(self):
         while not self._abandoned.is_set():
-            batch = self.queue.take(timeout=1.0)
+            batch = self.queue.take(timeout=self._wait())
+            if self.save_due is not None and time.monotonic() >= self.save_due:
+                self._save()
             if batch is None:
                 if self._stopping.is_set():
                     return
                 continue
-            self._reconciler.metrics.queue_depth.labels(str(self.switch_id)).set(
-                self.queue.depth())
+            self._reconciler.show_depth(self.switch_id, self.queue)
             delay = self._sync(batch)
             if delay:
                 self._abandoned.wait(delay)
+
+    def _wait(self):
+        """How long to wait for marks: until the next save at most."""
+        if self.save_due is None:
+            return 1.0
+        return min(1.0, max(0.0, self.save_due - time.monotonic()))
+
+    def changed(self):
+        """A sync left unsaved changes: save ``save_delay`` after the last one,
+        but no later than SAVE_DELAY_CAP delays after the first, so steady
+        churn cannot put the save off for ever."""
+        now = time.monotonic()
+        delay = self._reconciler.save_delay
+        if self._unsaved_since is None:
+            self._unsaved_since = now
+        self.save_due = min(now + delay, self._unsaved_since + SAVE_DELAY_CAP * delay)
+
+    def _save(self):
+        """Save the switch's configuration; a failed save is tried again later."""
+        try:
+            self._reconciler.save_switch(self.switch_id)
+        except errors.PsvmError as exc:
+            self.save_due = time.monotonic() + self._reconciler.save_delay
+            LOG.warning('Saving the configuration of switch %s failed (%s: %s); '
+                        'trying again in %.0f s', self.switch_id, type(exc).__name__,
+                        exc, self._reconciler.save_delay)
+            return
+        self.save_due = self._unsaved_since = None
 
     def _sync(self, batch):
         """Sync one batch; returns the back-off delay before the next one."""
@@ -159,6 +203,8 @@ class SwitchWorker:
         except errors.PsvmError as exc:
             self.queue.done(batch, ok=False)
             delay = self.backoff.failed(permanent=isinstance(exc, errors.Permanent))
+            if getattr(exc, 'retry_after', None) is not None:
+                delay = min(delay, exc.retry_after)
             LOG.warning('Sync of switch %s failed (%s: %s); retrying in %.1f s',
                         self.switch_id, type(exc).__name__, exc, delay)
             return delay
@@ -219,8 +265,8 @@ class SwitchWorker:
         self._reconciler.report_refusals(self.switch_id, refused, self.queue.held())
 
 
-def _waiting(depth):
-    return 'every port dirty' if depth < 0 else f'{depth} dirty ports'
+def _waiting(queue):
+    return 'every port dirty' if queue.full_sync_waiting() else f'{queue.depth()} dirty ports'
 
 
 class Reconciler:
@@ -235,11 +281,15 @@ class Reconciler:
 
     def __init__(self, database, inventory, plugin, metrics, *, intent_ttl=1800.0,
                  recheck_delay=2.0, backoff_base=0.5, backoff_cap=60.0, index_wait=5.0,
-                 coordination=None, debounce=0.0):
+                 coordination=None, debounce=0.0, save_delay=None):
         self.database = database
         self.inventory = inventory
         self.plugin = plugin
+        plugin.on_lost = self.switch_lost
         self.metrics = metrics
+        self.save_delay = save_delay
+        """Seconds from a change to the save of the switch's configuration;
+        None: never saved ([switches] save_config off)."""
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self.debounce = debounce
@@ -330,6 +380,13 @@ class Reconciler:
             self._mark(switch_id, workqueue.ALL, now)
         LOG.info('Full sync of every switch (%s)', reason)
 
+    def switch_lost(self, switch_id):
+        """A switch dropped a session: it may be reloading with its startup
+        configuration, so sync all of it as soon as it answers again."""
+        LOG.warning('Switch %s dropped its session; full sync as soon as it answers',
+                    switch_id)
+        self._mark(switch_id, workqueue.ALL, time.monotonic())
+
     def apply(self, change, at=None):
         """Record the moves of a handler's ``Change`` and mark its hosts;
         when a move ends, mark them once more ``recheck_delay`` later.
@@ -400,7 +457,11 @@ class Reconciler:
                         switch_id, ports)
             return
         worker.queue.add(ports, at)
-        self.metrics.queue_depth.labels(str(switch_id)).set(worker.queue.depth())
+        self.show_depth(switch_id, worker.queue)
+
+    def show_depth(self, switch_id, queue):
+        self.metrics.queue_depth.labels(str(switch_id)).set(
+            queue.depth(every=self._index.port_count(switch_id)))
 
     def _last_mark(self, switch_id):
         with self._lock:
@@ -439,11 +500,18 @@ class Reconciler:
         self.metrics.sync_duration.labels(label).observe(finished - started)
         self.metrics.latency.observe(finished - marked_at)
         self._count(label, result)
+        if result.unsaved and self.save_delay is not None:
+            with self._lock:
+                worker = self._workers.get(switch_id)
+            if worker is not None and (result.changes or worker.save_due is None):
+                worker.changed()
         return result
 
     def _count(self, label, result):
+        """A sync a guard held back, in part or whole, is not a success."""
         metrics = self.metrics
-        metrics.last_success.labels(label).set_to_current_time()
+        if not result.refusals:
+            metrics.last_success.labels(label).set_to_current_time()
         metrics.drift_repaired.labels(label).inc(len(result.changes))
         for refusal in result.refusals:
             metrics.refusals.labels(label, refusal.guard).inc()
@@ -451,6 +519,15 @@ class Reconciler:
             metrics.lif_usage.labels(label).set(result.lif_usage)
         if result.lif_limit is not None:
             metrics.lif_limit.labels(label).set(result.lif_limit)
+        if result.reloaded:
+            metrics.reloads.labels(label).inc()
+        metrics.unsaved.labels(label).set(int(result.unsaved))
+
+    def save_switch(self, switch_id):
+        """Copy running to startup configuration ([switches] save_config)."""
+        self.plugin.save(switch_id)
+        self.metrics.unsaved.labels(str(switch_id)).set(0)
+        LOG.info('Saved the running configuration of switch %s', switch_id)
 
     # -- lifecycle ---------------------------------------------------------
 
@@ -462,7 +539,7 @@ class Reconciler:
         """One line per switch: its sync thread and what waits for it."""
         with self._lock:
             workers = sorted(self._workers.items())
-        return [f'switch {switch_id}: thread {worker.name}, {_waiting(worker.queue.depth())}'
+        return [f'switch {switch_id}: thread {worker.name}, {_waiting(worker.queue)}'
                 for switch_id, worker in workers]
 
     def wait_idle(self, timeout):

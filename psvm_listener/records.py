@@ -140,12 +140,19 @@ SWITCH = Record(
               "it ('' on set unpins it)", clearable=True, listed=False),
         Field('description', schemas.OPTIONAL_TEXT, check.optional_text,
               "free text ('' on set clears it)", clearable=True),
+        Field('managed_vlans', schemas.VLAN_LIST, check.vlan_list,
+              "VLANs psvm-listener manages on this switch, as an NX-OS list (\"100-3000\"); "
+              "VLANs outside it are never touched ('' on set: psvm_managed_vlans)",
+              clearable=True, listed=False),
     ),
     status=(
         Status('last_sync_at', schemas.OPTIONAL_DATE_TIME),
         Status('last_sync_result', schemas.OPTIONAL_STRING),
         Status('lif_usage', schemas.OPTIONAL_COUNT),
         Status('drift', schemas.OPTIONAL_COUNT, listed=False),
+        Status('unsaved_since', schemas.OPTIONAL_DATE_TIME, listed=False),
+        Status('booted_at', schemas.OPTIONAL_DATE_TIME, listed=False),
+        Status('vlan_database', schemas.OPTIONAL_STRING, listed=False),
     ),
     references={'switch_cred_id': CREDENTIAL},
     unique=('ip', 'port'), duplicate_field='ip', resyncs=True)

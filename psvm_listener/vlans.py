@@ -36,6 +36,9 @@ class _AllVlans:
 
 ALL = _AllVlans()
 
+EVERY_VLAN = frozenset(range(MIN_VLAN, MAX_VLAN + 1))
+"""Every valid VLAN id, as a set (ALL is a fact about a port, not a set)."""
+
 _ITEM = re.compile(r'^(\d+)(?:-(\d+))?$')
 
 
@@ -150,14 +153,10 @@ def allowed_from_config(text):
         if verb == 'add':
             allowed = ALL if allowed is ALL else allowed | parse(rest)
         elif verb == 'remove':
-            allowed = _all_ids() if allowed is ALL else allowed
+            allowed = EVERY_VLAN if allowed is ALL else allowed
             allowed = allowed - parse(rest)
         elif verb == 'except':
-            allowed = _all_ids() - parse(rest)
+            allowed = EVERY_VLAN - parse(rest)
         else:
             allowed = parse(' '.join(words))
     return allowed
-
-
-def _all_ids():
-    return frozenset(range(MIN_VLAN, MAX_VLAN + 1))

@@ -30,7 +30,15 @@ set of single ports marked with it.
 import threading
 import time
 
-ALL = None
+
+class _EveryPort:
+    """The mark of a full sync: a value of its own, never a count or None."""
+
+    def __repr__(self):
+        return 'ALL'
+
+
+ALL = _EveryPort()
 
 
 def _merge(dirty, ports):
@@ -151,10 +159,15 @@ class PortQueue:
             self._closed = True
             self._cond.notify_all()
 
-    def depth(self):
-        """Ports waiting (a full sync counts as -1: every port)."""
+    def depth(self, every=0):
+        """Ports waiting; a full sync waiting counts as ``every`` (the
+        switch's bound ports)."""
         with self._cond:
-            return -1 if self._dirty is ALL else len(self._dirty)
+            return every if self._dirty is ALL else len(self._dirty)
+
+    def full_sync_waiting(self):
+        with self._cond:
+            return self._dirty is ALL
 
     def idle(self):
         with self._cond:

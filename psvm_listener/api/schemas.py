@@ -43,6 +43,10 @@ DATE_TIME = {'type': 'string', 'pattern': r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{
 OPTIONAL_DATE_TIME = {'anyOf': [DATE_TIME, {'type': 'null'}]}
 OPTIONAL_STRING = {'anyOf': [{'type': 'string'}, {'type': 'null'}]}
 OPTIONAL_COUNT = {'anyOf': [{'type': 'integer', 'minimum': 0}, {'type': 'null'}]}
+VLAN_LIST = {'anyOf': [{'type': 'string', 'maxLength': 20000,
+                        'pattern': r'^\s*(all|none|[0-9][0-9,\s-]*)?\s*$'},
+                       {'type': 'null'}],
+             'description': 'an NX-OS VLAN list ("100-3000")'}
 
 
 def create_body(record):

@@ -11,6 +11,7 @@ parent row, so a switch cannot be created on a credential being deleted.
 """
 
 import contextlib
+import dataclasses
 import datetime
 
 import sqlalchemy as sa
@@ -18,6 +19,7 @@ from sqlalchemy import orm
 
 from psvm_listener import conf as config
 from psvm_listener import records
+from psvm_listener import vlans as vlan_sets
 from psvm_listener.db import engines
 from psvm_listener.db import errors
 from psvm_listener.db import migration
@@ -35,6 +37,29 @@ SYNC_CHECKS = {'at': check.utc_time,
                'result': check.sync_result,
                'lif_usage': check.optional_count,
                'drift': check.optional_count}
+
+
+@dataclasses.dataclass(frozen=True)
+class PortFacts:
+    """What one read or write of a switch established, to be stored with its sync.
+
+    ``allowed`` maps each port read or written to (its allowed list as NX-OS
+    writes it, or 'all'; its VLAN count, or None for ALL).  With
+    ``every_port`` the read covered every trunk port of the switch, so the
+    stored ports it did not name are gone, and ``vlan_database`` (the
+    switch's VLANs, an NX-OS list) replaces the stored one; otherwise
+    ``created`` (VLANs the sync created) is added to it.
+    """
+
+    allowed: dict
+    every_port: bool = False
+    vlan_database: str | None = None
+    created: str = ''
+    booted_at: datetime.datetime | None = None
+    changed: bool = False
+    reloaded: bool = False
+    """The switch came back with its startup configuration: whatever was
+    unsaved before is gone."""
 
 
 def now():
@@ -142,7 +167,12 @@ class Database:
         return self._update(SWITCH, switch_id, _checked(SWITCH, values))
 
     def delete_switch(self, switch_id):
-        return self._delete(SWITCH, switch_id)
+        """Soft-delete the switch; what its ports said goes with it."""
+        with self._transaction() as session:
+            switch = self._delete(SWITCH, switch_id, session)
+            session.execute(sa.delete(models.SwitchPort).where(
+                models.SwitchPort.switch_id == switch['id']))
+            return switch
 
     def switch_login(self, switch_id):
         """Where and how the driver logs in: ip, port, host_key, user_name,
@@ -189,6 +219,57 @@ class Database:
                 if updated.rowcount:
                     stored.append(switch_id)
         return stored
+
+    def record_facts(self, switch_id, facts):
+        """Store the PortFacts a sync established, at once: the next sync's
+        guards, in any process, are measured against them.  The sync writes
+        only when the switch said something new or was changed."""
+        with self._transaction() as session:
+            row = _live(session, SWITCH, switch_id, lock=True)
+            _store_facts(session, row, facts, now())
+            return _as_dict(SWITCH, row)
+
+    def record_saved(self, switch_id, started):
+        """The running configuration was saved by a copy ``started`` (naive
+        UTC) then: no unsaved changes, unless one came after ``started``."""
+        with self._transaction() as session:
+            row = _live(session, SWITCH, switch_id, lock=True)
+            if row.unsaved_since is not None and row.unsaved_since <= started:
+                row.unsaved_since = None
+            return _as_dict(SWITCH, row)
+
+    def switch_facts(self, switch_id, read_ports=None):
+        """What earlier reads established about a switch, beside ``read_ports``.
+
+        ``ports_listed``: VLANs allowed, summed over the bound ports that list
+        them; ``ports_all``: trunk ports allowing ALL (bound or not); both
+        leave out ``read_ports``, which the caller has just read (None: every
+        port was read, so neither is counted).  Also ``stored``: the stored
+        allowed list of each of ``read_ports`` (every port when None),
+        ``vlan_database``, ``booted_at``, ``managed_vlans`` and
+        ``unsaved_since``.
+        """
+        ports = models.SwitchPort
+        bindings = models.SwitchportBinding
+        with self._transaction() as session:
+            switch = _live(session, SWITCH, switch_id)
+            facts = {'vlan_database': switch.vlan_database, 'booted_at': switch.booted_at,
+                     'managed_vlans': switch.managed_vlans,
+                     'unsaved_since': switch.unsaved_since, 'ports_listed': 0, 'ports_all': 0}
+            query = sa.select(ports.port, ports.allowed).where(ports.switch_id == switch_id)
+            if read_ports is not None:
+                others = sa.and_(ports.switch_id == switch_id, ports.port.not_in(read_ports))
+                facts['ports_listed'] = int(session.scalar(
+                    sa.select(sa.func.coalesce(sa.func.sum(ports.vlan_count), 0)).join(
+                        bindings, sa.and_(bindings.switch_id == ports.switch_id,
+                                          bindings.switch_port == ports.port,
+                                          bindings.deleted == 0)).where(others)))
+                facts['ports_all'] = session.scalar(
+                    sa.select(sa.func.count()).select_from(ports).where(
+                        others, ports.vlan_count.is_(None)))
+                query = query.where(ports.port.in_(read_ports))
+            facts['stored'] = dict(session.execute(query).all())
+            return facts
 
     # bindings
 
@@ -334,13 +415,46 @@ class Database:
             _flush(session, kind)
             return _as_dict(kind, row)
 
-    def _delete(self, kind, row_id):
-        with self._transaction() as session:
+    def _delete(self, kind, row_id, session=None):
+        with contextlib.nullcontext(session) if session else self._transaction() as session:
             row = _live(session, kind, row_id, lock=True)
             _check_unused(session, kind, row)
             row.deleted = row.id
             row.deleted_at = row.updated_at = now()
             return _as_dict(kind, row)
+
+
+def _store_facts(session, switch, facts, at):
+    """Write the PortFacts of one sync, touching only ports whose list changed."""
+    table = models.SwitchPort.__table__
+    query = sa.select(table.c.port, table.c.allowed).where(table.c.switch_id == switch.id)
+    if not facts.every_port:
+        query = query.where(table.c.port.in_(list(facts.allowed)))
+    stored = dict(session.execute(query).all())
+    for port, (allowed, count) in facts.allowed.items():
+        if port not in stored:
+            session.execute(table.insert().values(switch_id=switch.id, port=port,
+                                                  allowed=allowed, vlan_count=count,
+                                                  read_at=at))
+        elif stored[port] != allowed:
+            session.execute(table.update().where(
+                table.c.switch_id == switch.id, table.c.port == port).values(
+                    allowed=allowed, vlan_count=count, read_at=at))
+    if facts.every_port:
+        gone = set(stored) - set(facts.allowed)
+        if gone:
+            session.execute(table.delete().where(table.c.switch_id == switch.id,
+                                                 table.c.port.in_(gone)))
+        switch.vlan_database = facts.vlan_database
+    elif facts.created and switch.vlan_database is not None:
+        switch.vlan_database = vlan_sets.format(
+            vlan_sets.parse(switch.vlan_database) | vlan_sets.parse(facts.created))
+    if facts.booted_at is not None:
+        switch.booted_at = facts.booted_at
+    if facts.reloaded:
+        switch.unsaved_since = None
+    if facts.changed and switch.unsaved_since is None:
+        switch.unsaved_since = at
 
 
 def _checked(kind, values, creating=False):

@@ -71,6 +71,10 @@ class Switch(SoftDeleteMixin, Base):
     last_sync_result = orm.mapped_column(sa.String(SYNC_RESULT_LENGTH), nullable=True)
     lif_usage = orm.mapped_column(sa.Integer, nullable=True)
     drift = orm.mapped_column(sa.Integer, nullable=True)
+    managed_vlans = orm.mapped_column(sa.Text, nullable=True)
+    vlan_database = orm.mapped_column(sa.Text, nullable=True)
+    booted_at = orm.mapped_column(TIME, nullable=True)
+    unsaved_since = orm.mapped_column(TIME, nullable=True)
 
 
 class SwitchportBinding(SoftDeleteMixin, Base):
@@ -99,6 +103,28 @@ class MoveIntent(SoftDeleteMixin, Base):
     source_host = orm.mapped_column(sa.String(NAME_LENGTH), nullable=True)
     dest_host = orm.mapped_column(sa.String(NAME_LENGTH), nullable=False)
     expires_at = orm.mapped_column(TIME, nullable=False)
+
+
+class SwitchPort(Base):
+    """What the switch last said one of its trunk ports allows: a fact, not a record.
+
+    Written by every read and write of the port, from any process, so that a
+    guard measured against the switch (the removal ratio, the LIF cost of a
+    new VLAN) gives the same verdict in every process.  ``vlan_count`` is
+    NULL for a port that allows ALL.  Rows go with their switch; they are
+    never soft-deleted, as they say nothing an operator entered.
+    """
+
+    __tablename__ = 'psvm_switch_port'
+    __table_args__ = (sa.UniqueConstraint('switch_id', 'port'),)
+
+    id: orm.Mapped[int] = orm.mapped_column(sa.Integer, primary_key=True)
+    switch_id = orm.mapped_column(
+        sa.Integer, sa.ForeignKey('psvm_switch.id'), nullable=False)
+    port = orm.mapped_column(sa.String(64), nullable=False)
+    allowed = orm.mapped_column(sa.Text, nullable=False)
+    vlan_count = orm.mapped_column(sa.Integer, nullable=True)
+    read_at = orm.mapped_column(TIME, nullable=False)
 
 
 def _shadow(table):

@@ -6,6 +6,7 @@ import ipaddress
 import re
 
 from psvm_listener import ports
+from psvm_listener import vlans
 from psvm_listener.db import errors
 from psvm_listener.db import models
 
@@ -69,6 +70,17 @@ def host_key(field, value):
             f'SHA256: and 43 base64 characters, as "ssh-keygen -lf" prints it',
             field=field)
     return value.strip()
+
+
+def vlan_list(field, value):
+    """An NX-OS VLAN list, stored as NX-OS writes it; None (or '') for none set."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        parsed = vlans.parse(text(field, value))
+    except vlans.InvalidVlanList as exc:
+        raise errors.Invalid(f'{field} {value!r} is not a VLAN list: {exc}', field=field)
+    return 'all' if parsed is vlans.ALL else vlans.format(parsed)
 
 
 def switch_port(field, value):

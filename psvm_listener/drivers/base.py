@@ -16,6 +16,7 @@ round trip of its own.
 
 import abc
 import dataclasses
+import datetime
 
 from psvm_listener import errors
 
@@ -69,30 +70,42 @@ class Reading:
 
     ``unreadable`` maps each port the switch would not show (a binding to a
     port it does not have) to the switch's words, so that one bad binding
-    does not stop the sync of every other port.
+    does not stop the sync of every other port.  ``booted_at`` (naive UTC,
+    None when the switch does not say) tells a reload from the last read.
+    A read of every port also holds the trunk ports no one asked for in
+    ``allowed`` and the switch's ``vlan_database``.
     """
 
     allowed: dict
     lif_usage: int
     lif_limit: int | None = None
     unreadable: dict = dataclasses.field(default_factory=dict)
+    booted_at: datetime.datetime | None = None
+    vlan_database: frozenset | None = None
 
 
 class Driver(abc.ABC):
     """One switch, one persistent session."""
 
-    def __init__(self, conf, login):
+    def __init__(self, conf, login, on_lost=None):
         self.conf = conf
         self.login = login
         self.rpcs = 0
+        self.on_lost = on_lost
+        """Called (no arguments, on any thread) when the switch drops an
+        open session: a reload shows first as that."""
 
     @abc.abstractmethod
-    def read(self, ports):
-        """A Reading for ``ports`` (normalised names): ALL stays ALL."""
+    def read(self, ports, every_port=False):
+        """A Reading for ``ports`` (normalised names): ALL stays ALL.
+
+        With ``every_port``, also every other trunk port of the switch and
+        its VLAN database, in the same round trip.
+        """
 
     @abc.abstractmethod
     def apply(self, plan):
-        """Create ``plan.create``, then add, then remove, on every port."""
+        """Run the steps of ``plan.order`` (create, replace, add, remove)."""
 
     @abc.abstractmethod
     def save(self):

@@ -23,6 +23,7 @@ from ncclient import manager as nc_manager
 from ncclient.operations import errors as op_errors
 from ncclient.operations import rpc as nc_rpc
 from ncclient.transport import errors as transport_errors
+from ncclient.transport import session as nc_session
 
 from psvm_listener.drivers import base
 from psvm_listener.drivers import host_keys
@@ -84,14 +85,28 @@ class _Manager(nc_manager.Manager):
         return self._session
 
 
+class _LossListener(nc_session.SessionListener):
+    """Tells the driver's owner when the switch ends a session we did not close."""
+
+    def __init__(self, on_lost):
+        self._on_lost = on_lost
+
+    def callback(self, root, raw):
+        """Replies are the RPC's business."""
+
+    def errback(self, ex):
+        LOG.info('session lost: %s', ex)
+        self._on_lost()
+
+
 class CiscoNexusNetconfDriver(nexus.NexusDriver):
     """Nexus 5K/FEX trunk ports over NX-OS's XML agent."""
 
     session_class = netconf_session.PromptSSHSession
     device_params = {'name': 'nexus'}
 
-    def __init__(self, conf, login):
-        super().__init__(conf, login)
+    def __init__(self, conf, login, on_lost=None):
+        super().__init__(conf, login, on_lost)
         self._host_keys = host_keys.HostKeyPolicy(
             login.host_key, self.options.known_hosts_file, self.options.trust_on_first_use)
         self._manager = None
@@ -158,7 +173,8 @@ class CiscoNexusNetconfDriver(nexus.NexusDriver):
     def _broken(self, exc):
         if SESSION_LIMIT_TEXT in str(exc):
             return base.SessionLimit(f'switch {self.login.name}: {SESSION_LIMIT_TEXT}')
-        return base.Unreachable(f'switch {self.login.name}: session lost: {exc}')
+        return base.Unreachable(f'switch {self.login.name}: session lost: {exc}',
+                                retry_after=self.options.reconnect_interval)
 
     def _session(self):
         if self._manager is not None and self._manager.connected:
@@ -206,6 +222,8 @@ class CiscoNexusNetconfDriver(nexus.NexusDriver):
         except _BROKEN as exc:
             _discard(session)
             raise self._broken(exc)
+        if self.on_lost is not None:
+            session.add_listener(_LossListener(self.on_lost))
         return _Manager(session, device, timeout=self.options.rpc_timeout)
 
     @staticmethod

@@ -64,8 +64,8 @@ class _PinnedAdapter(adapters.HTTPAdapter):
 class CiscoNexusNxapiDriver(nexus.NexusDriver):
     """Nexus trunk ports over NX-API's ``ins_api`` JSON."""
 
-    def __init__(self, conf, login):
-        super().__init__(conf, login)
+    def __init__(self, conf, login, on_lost=None):
+        super().__init__(conf, login, on_lost)
         self._http = None
         self._answered = False
         host = f'[{login.ip}]' if ':' in login.ip else login.ip
@@ -122,7 +122,8 @@ class CiscoNexusNxapiDriver(nexus.NexusDriver):
                                f'{self.options.rpc_timeout:g} s')
         except requests.exceptions.RequestException as exc:
             self.close()
-            raise base.Unreachable(f'switch {self.login.name}: NX-API unreachable: {exc}')
+            raise base.Unreachable(f'switch {self.login.name}: NX-API unreachable: {exc}',
+                                   retry_after=self.options.reconnect_interval)
         self._answered = True
         return document
 

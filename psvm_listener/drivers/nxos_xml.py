@@ -5,6 +5,7 @@ Requests follow DESIGN.md §6: configuration goes inside
 whose reply ``<data>`` holds the running-config text.  Nothing here does I/O.
 """
 
+import datetime
 import re
 
 from lxml import etree
@@ -14,6 +15,9 @@ from psvm_listener import vlans
 from psvm_listener.drivers import steps
 
 LIF_COMMAND = 'show spanning-tree internal info global'
+VERSION_COMMAND = 'show version'
+VLAN_COMMAND = 'show vlan brief'
+EVERY_INTERFACE_COMMAND = 'show running-config interface'
 
 _INTERFACE_MODES = {
     'ethernet': '__XML__MODE_if-ethernet-switch',
@@ -23,6 +27,11 @@ _LIF_USAGE = re.compile(r'^\s*Total ports\*vlans\s*:\s*(\d+)', re.M)
 _LIF_LIMIT = re.compile(r'^\s*Max ports\*vlans\s*:\s*(\d+)', re.M)
 _INTERFACE = re.compile(r'^interface\s+(\S+)\s*$', re.I)
 _LAST_NUMBER = re.compile(r'^(.*?)(\d+)$')
+_TRUNK = re.compile(r'^\s*switchport mode trunk\s*$', re.M)
+_ACTIVE_VLAN_ROW = re.compile(r'^(\d{1,4})\s+\S+\s+active\s', re.M)
+_LAST_RESET = re.compile(r'^\s*Last reset at \d+ usecs after\s+(.+?)\s*$', re.M)
+_UPTIME = re.compile(r'^\s*Kernel uptime is (\d+) day\(s\), (\d+) hour\(s\), '
+                     r'(\d+) minute\(s\), (\d+) second\(s\)', re.M)
 
 
 class UnreadableReply(ValueError):
@@ -57,6 +66,36 @@ def interface_configs(text):
         elif line.strip():
             current = None
     return {port: '\n'.join(lines) for port, lines in configs.items()}
+
+
+def is_trunk(config):
+    """Does a port's running-config put it in trunk mode?"""
+    return bool(_TRUNK.search(config))
+
+
+def vlan_database(text):
+    """The VLANs of ``show vlan brief`` that carry traffic (status active):
+    those a port's logical interfaces count.  A suspended or shut VLAN costs
+    nothing until the driver creates it again, active and up."""
+    return frozenset(int(vlan) for vlan in _ACTIVE_VLAN_ROW.findall(text))
+
+
+def boot_time(text, now):
+    """When the switch booted, from ``show version``: its "Last reset at" line
+    (exact: the same for every read until the next reload), else ``now``
+    less its kernel uptime; None when it prints neither."""
+    reset = _LAST_RESET.search(text)
+    if reset:
+        try:
+            return datetime.datetime.strptime(' '.join(reset.group(1).split()),
+                                              '%a %b %d %H:%M:%S %Y')
+        except ValueError:
+            pass
+    uptime = _UPTIME.search(text)
+    if not uptime:
+        return None
+    days, hours, minutes, seconds = map(int, uptime.groups())
+    return now - datetime.timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
 
 
 def lif_figures(text):

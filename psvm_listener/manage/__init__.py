@@ -7,7 +7,7 @@ command namespace and returning the exit code.
 
 import importlib
 
-FAMILIES = ('keys', 'db', 'records', 'sync', 'inventory', 'report')
+FAMILIES = ('keys', 'db', 'records', 'sync', 'inventory', 'report', 'explain')
 
 
 def add_parsers(subparsers):

@@ -7,6 +7,9 @@ at the start of its last sync; the next full sync brings it up to date.
 ``owner`` is the psvm-listener that syncs the switch, from the coordination
 group's live members (empty without a coordination backend: one listener
 syncs every switch).
+``unsaved_changes`` tells whether the running configuration holds changes a
+reload would lose (not yet copied to startup); ``booted_at`` is when the
+switch last booted, as its last full sync read it.
 """
 
 import os
@@ -19,7 +22,8 @@ from psvm_listener.db import api
 from psvm_listener.manage import output
 
 COLUMNS = ('switch_id', 'address', 'owner', 'ports', 'vlans', 'lif_usage', 'lif_limit',
-           'lif_used_percent', 'last_sync_at', 'last_sync_result', 'drift')
+           'lif_used_percent', 'last_sync_at', 'last_sync_result', 'drift',
+           'unsaved_changes', 'booted_at')
 
 
 def add_parsers(subparsers):
@@ -57,6 +61,8 @@ def _row(switch, owner, bindings, needs, ignored):
     limit = conf.CONF.psvm_lif_limit
     usage = switch['lif_usage']
     percent = None if usage is None else round(100 * usage / limit, 1)
+    unsaved = switch['unsaved_since']
     return (switch['id'], f"{switch['ip']}:{switch['port']}", owner, len(bindings),
             vlans.format(allowed) if bindings else '', usage, limit, percent,
-            switch['last_sync_at'], switch['last_sync_result'], switch['drift'])
+            switch['last_sync_at'], switch['last_sync_result'], switch['drift'],
+            f'since {unsaved}' if unsaved else 'no', switch['booted_at'])

@@ -3,8 +3,10 @@
 ``plan`` reads nova and the switches and prints what a sync would change;
 ``sync --local`` applies it in this process, each switch under its
 coordination lock when several listeners share the switches, so it never
-edits a switch while a listener does.  Without ``--local``, ``sync`` asks the
-running listeners to do it (an RPC cast) and returns at once.
+edits a switch while a listener does; with ``[switches] save_config`` it
+saves each changed switch's configuration at once (a one-shot run is one
+burst).  Without ``--local``, ``sync`` asks the running listeners to do it
+(an RPC cast) and returns at once.
 """
 
 import contextlib
@@ -95,6 +97,9 @@ def _sync_each(args, dry_run, force):
                     with lock(switch_id):
                         results.append(plugin.sync(switch_id, ports, force=force,
                                                    dry_run=dry_run))
+                        if (results[-1].unsaved and not dry_run
+                                and conf.CONF.switches.save_config):
+                            plugin.save(switch_id)
                 except errors.PsvmError as exc:
                     failed.append(f'switch {switch_id}: {type(exc).__name__}: {exc}')
     finally:

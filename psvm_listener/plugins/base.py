@@ -6,6 +6,13 @@ port's bindings), actual VLANs from the switch in one read, a plan from
 psvm_listener.plan, then one apply.  It is level-based: it never trusts what
 a notification said, only what nova and the switch say now, so running it
 again is always safe.
+
+The guards measure a plan against the whole switch, not only the ports of
+this sync.  What the other ports allow comes from PSVM's database, where
+every read and write of a port stores what the switch said (a full sync
+reads every trunk port and the VLAN database): so every process, warm or
+fresh, listener or psvm-manage, gives the same verdict on the same facts,
+at the cost of the ports this sync reads, never of every port.
 """
 
 import abc
@@ -21,9 +28,15 @@ from psvm_listener import plan as plans
 from psvm_listener import ports as port_names
 from psvm_listener import sync_records
 from psvm_listener import vlans
+from psvm_listener.db.api import PortFacts
 from psvm_listener.drivers import base as driver_base
 
+LOG = logging.getLogger(__name__)
 AUDIT = logging.getLogger('psvm_listener.audit')
+
+
+RELOAD_SLACK = datetime.timedelta(seconds=1)
+"""A boot time read from the uptime moves by up to a second between reads."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,15 +53,24 @@ class SyncResult:
     lif_limit: int | None
     drift: int
     dry_run: bool
+    reloaded: bool = False
+    """The switch booted since its last full sync (this sync was made full)."""
+    unsaved: bool = False
+    """The switch's running configuration has changes not saved to startup."""
+    before: dict = dataclasses.field(default_factory=dict, repr=False, compare=False)
+    """What each port of ``ports`` allowed when read (a VLAN set or ALL)."""
 
     @property
     def summary(self):
-        """One line for the switch's last-sync record."""
+        """One line for the switch's last-sync record: a sync a guard held
+        back is 'refused', not 'ok'."""
         verb = 'would change' if self.dry_run else 'changed'
-        text = f'ok: {verb} {len(self.changes)} of {len(self.ports)} ports'
+        text = f'{verb} {len(self.changes)} of {len(self.ports)} ports'
+        if self.reloaded:
+            text += ' after a reload'
         if self.refusals:
-            text += '; refused: ' + '; '.join(r.message for r in self.refusals)
-        return text
+            return 'refused: ' + '; '.join(r.message for r in self.refusals) + '; ' + text
+        return 'ok: ' + text
 
     def as_dict(self):
         return {
@@ -57,7 +79,8 @@ class SyncResult:
             'refusals': [dataclasses.asdict(r) for r in self.refusals],
             'rpcs': self.rpcs, 'duration': round(self.duration, 6),
             'lif_usage': self.lif_usage, 'lif_limit': self.lif_limit,
-            'drift': self.drift, 'dry_run': self.dry_run,
+            'drift': self.drift, 'dry_run': self.dry_run, 'reloaded': self.reloaded,
+            'unsaved': self.unsaved,
         }
 
 
@@ -74,6 +97,25 @@ def _lif_limit(configured, reported):
     maximum): then no LIF guard applies."""
     known = [limit for limit in (configured, reported) if limit]
     return min(known) if known else None
+
+
+def _reloaded(stored, read):
+    """Did the switch boot after the boot time stored by its last full sync?"""
+    return stored is not None and read is not None and read - stored > RELOAD_SLACK
+
+
+def _news(reading, facts):
+    """Did the read show a port allowing other than PSVM's database says?"""
+    stored = facts['stored']
+    return any(stored.get(port) != _allowed_text(allowed)[0]
+               for port, allowed in reading.allowed.items())
+
+
+def _allowed_text(allowed):
+    """(NX-OS list or 'all', VLAN count or None): a port as PSVM's database keeps it."""
+    if allowed is vlans.ALL:
+        return 'all', None
+    return vlans.format(allowed), len(allowed)
 
 
 class Plugin(abc.ABC):
@@ -97,6 +139,10 @@ class Plugin(abc.ABC):
         """
 
     @abc.abstractmethod
+    def save(self, switch_id):
+        """Persist the switch's running configuration (``[switches] save_config``)."""
+
+    @abc.abstractmethod
     def forget(self, switch_id):
         """Close a deleted switch's session and drop what was kept of it."""
 
@@ -111,22 +157,26 @@ class TrunkPortPlugin(Plugin):
     def __init__(self, conf, database, inventory, records=None):
         super().__init__(conf, database, inventory, records)
         self.driver_class = drivers.driver_class(conf)
+        self.on_lost = None
+        """``on_lost(switch_id)``, called when a switch drops a session."""
         self._drivers = {}
         self._logins = {}
-        self._known = {}
         self._lock = threading.Lock()
 
     def sync(self, switch_id, ports=None, *, force=False, dry_run=False, intents=None,
              needs=None):
         started = time.monotonic()
         try:
-            result = self._sync(switch_id, ports, force, dry_run, intents, needs, started)
+            result, facts = self._sync(switch_id, ports, force, dry_run, intents, needs,
+                                       started)
         except errors.PsvmError as exc:
             self._logins.pop(switch_id, None)
             if not dry_run:
                 self._record(switch_id, f'failed: {type(exc).__name__}: {exc}')
             raise
         if not dry_run:
+            if facts is not None:
+                self._store_facts(switch_id, facts)
             self._record(switch_id, result.summary, result.lif_usage, result.drift)
         return result
 
@@ -135,7 +185,6 @@ class TrunkPortPlugin(Plugin):
         with self._lock:
             driver = self._drivers.pop(switch_id, None)
             self._logins.pop(switch_id, None)
-            self._known.pop(switch_id, None)
         if driver is not None:
             driver.close()
 
@@ -145,36 +194,82 @@ class TrunkPortPlugin(Plugin):
         for driver in drivers_:
             driver.close()
 
-    def _sync(self, switch_id, ports, force, dry_run, intents, needs, started):
+    def _sync(self, switch_id, ports, force, dry_run, intents, needs, started,
+              reloaded=False):
+        every_port = ports is None
         nodes = self._nodes_by_port(switch_id, ports)
         if not nodes:
             return SyncResult(switch_id, (), (), (), 0, time.monotonic() - started,
-                              None, None, 0, dry_run)
+                              None, None, 0, dry_run), None
         expected = self._expected(nodes, intents, needs)
-        driver = self._driver(switch_id, fresh_login=ports is None)
+        driver = self._driver(switch_id, fresh_login=every_port)
         rpcs = driver.rpcs
-        reading = driver.read(sorted(expected))
+        reading = driver.read(sorted(expected), every_port=every_port)
         expected = {p: v for p, v in expected.items() if p not in reading.unreadable}
-        known = self._known.setdefault(switch_id, {})
-        known.update(reading.allowed)
+        facts = self.database.switch_facts(
+            switch_id, None if every_port else sorted(reading.allowed))
+        if not every_port and _reloaded(facts['booted_at'], reading.booted_at):
+            LOG.warning('switch %s reloaded since its last full sync: syncing every port',
+                        switch_id)
+            return self._sync(switch_id, None, force, dry_run, intents, None, started, True)
         limit = _lif_limit(self.conf.psvm_lif_limit, reading.lif_limit)
-        ignored = frozenset(self.conf.psvm_ignore_vlans)
-        plan = plans.make_plan(expected, reading.allowed, ignored, plans.Guards(
-            lif_usage=reading.lif_usage, lif_limit=limit,
-            max_removal_ratio=self.conf.psvm_max_removal_ratio,
-            allowed_total=sum(len(v) for v in known.values() if v is not vlans.ALL),
-            force=force))
+        plan = plans.make_plan(expected, reading.allowed, self._untouched(facts),
+                               self._guards(facts, nodes, reading, limit, force))
         if not dry_run:
             self._check_kept(switch_id, driver)
-            self._apply(driver, plan, reading.allowed, known)
+            self._apply(driver, plan)
         refusals = plan.refusals + tuple(
             plans.Refusal(plans.UNREADABLE_PORT, f'port {port} left alone: {message}')
             for port, message in sorted(reading.unreadable.items()))
+        reloaded = reloaded or _reloaded(facts['booted_at'], reading.booted_at)
+        changed = bool(plan.changes or plan.create) and not dry_run
         result = SyncResult(switch_id, tuple(sorted(expected)), plan.changes, refusals,
                             driver.rpcs - rpcs, time.monotonic() - started,
-                            reading.lif_usage, limit, plan.drift, dry_run)
+                            reading.lif_usage, limit, plan.drift, dry_run, reloaded,
+                            changed or (facts['unsaved_since'] is not None and not reloaded),
+                            {port: reading.allowed[port] for port in expected})
         self._audit(result)
-        return result
+        if dry_run or not (every_port or changed or reloaded or _news(reading, facts)):
+            return result, None
+        return result, self._facts(reading, plan, every_port, reloaded)
+
+    def _untouched(self, facts):
+        """VLANs this switch's syncs leave alone: the ignore list, and every
+        VLAN outside the switch's managed range (its own, else
+        ``psvm_managed_vlans``)."""
+        managed = vlans.parse(facts['managed_vlans'] or self.conf.psvm_managed_vlans or 'all')
+        ignored = frozenset(self.conf.psvm_ignore_vlans)
+        return ignored if managed is vlans.ALL else ignored | (vlans.EVERY_VLAN - managed)
+
+    def _guards(self, facts, nodes, reading, limit, force):
+        """The guards, from this reading and, for the ports it did not cover,
+        what PSVM's database holds from earlier reads of the switch."""
+        read = reading.allowed
+        listed = sum(len(read[port]) for port in nodes
+                     if port in read and read[port] is not vlans.ALL)
+        known = reading.vlan_database
+        if known is None and facts['vlan_database'] is not None:
+            known = vlans.parse(facts['vlan_database'])
+        return plans.Guards(
+            lif_usage=reading.lif_usage, lif_limit=limit,
+            max_removal_ratio=self.conf.psvm_max_removal_ratio,
+            allowed_total=facts['ports_listed'] + listed, force=force,
+            ports_all=facts['ports_all'] + sum(1 for v in read.values() if v is vlans.ALL),
+            vlan_database=known)
+
+    @staticmethod
+    def _facts(reading, plan, every_port, reloaded):
+        """What this sync leaves PSVM's database knowing of the switch."""
+        allowed = dict(reading.allowed)
+        allowed.update((c.port, c.applied_to(allowed[c.port])) for c in plan.changes)
+        return PortFacts(
+            allowed={port: _allowed_text(vlan_set) for port, vlan_set in allowed.items()},
+            every_port=every_port,
+            vlan_database=(None if reading.vlan_database is None
+                           else vlans.format(reading.vlan_database | plan.create)),
+            created=vlans.format(plan.create),
+            booted_at=reading.booted_at if every_port else None,
+            changed=bool(plan.changes or plan.create), reloaded=reloaded)
 
     def _nodes_by_port(self, switch_id, ports):
         """port → compute node ids bound to it, for the ports asked for: a
@@ -211,13 +306,17 @@ class TrunkPortPlugin(Plugin):
             raise errors.RetryLater(f'switch {switch_id}: forgotten during its sync '
                                     f'(deleted, handed over or fenced); nothing applied')
 
-    def _apply(self, driver, plan, actual, known):
-        if not plan.changes:
-            return
-        driver.apply(plan)
-        known.update((c.port, c.applied_to(actual[c.port])) for c in plan.changes)
-        if self.conf.switches.save_config:
-            driver.save()
+    @staticmethod
+    def _apply(driver, plan):
+        if plan.changes:
+            driver.apply(plan)
+
+    def save(self, switch_id):
+        """Copy the switch's running configuration to its startup one, and
+        record that it has no unsaved changes (but those made meanwhile)."""
+        started = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+        self._driver(switch_id, fresh_login=False).save()
+        self.database.record_saved(switch_id, started)
 
     def _driver(self, switch_id, fresh_login):
         """The switch's driver, reopened when its login changed in the database.
@@ -239,10 +338,21 @@ class TrunkPortPlugin(Plugin):
             if driver is not None and driver.login != login:
                 stale, driver = driver, None
             if driver is None:
-                driver = self._drivers[switch_id] = self.driver_class(self.conf, login)
+                driver = self._drivers[switch_id] = self.driver_class(
+                    self.conf, login, on_lost=lambda: self._lost(switch_id))
         if stale is not None:
             stale.close()
         return driver
+
+    def _store_facts(self, switch_id, facts):
+        try:
+            self.database.record_facts(switch_id, facts)
+        except errors.PsvmError as exc:
+            LOG.warning('switch %s: could not store what its ports allow: %s', switch_id, exc)
+
+    def _lost(self, switch_id):
+        if self.on_lost is not None:
+            self.on_lost(switch_id)
 
     def _record(self, switch_id, result, lif_usage=None, drift=None):
         self.records.record(switch_id, at=datetime.datetime.now(datetime.timezone.utc),

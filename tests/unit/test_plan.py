@@ -81,7 +81,7 @@ def test_removal_guard_holds_back_every_removal_beyond_the_ratio(ports, ratio, e
     assert result.added == free.added
 
 
-@given(st.dictionaries(PORTS, st.tuples(SMALL_SETS, ACTUAL), min_size=1),
+@given(st.dictionaries(PORTS, st.tuples(SMALL_SETS, SMALL_SETS), min_size=1),
        st.integers(0, 100), st.integers(0, 150))
 def test_lif_guard_holds_back_additions_that_cross_the_limit(ports, usage, limit):
     expected = {port: pair[0] for port, pair in ports.items()}
@@ -131,3 +131,46 @@ def test_lif_refusal_keeps_removals():
     assert result.changes == (plan.PortChange('ethernet1/1', remove=frozenset({7})),)
     assert 'past its limit of 100' in result.refusals[0].message
     assert dataclasses.replace(result, refusals=()).create == frozenset()
+
+
+# A switch with VLANs 1-10, 40 trunk ports that allow ALL (400 LIFs) and a
+# limit of 500: creating VLANs 11-13 first would cost 3 on each ALL port.
+TEN = frozenset(range(1, 11))
+
+
+def narrowing_plan(expected, limit=500, ports_all=40):
+    guards = plan.Guards(lif_usage=400, lif_limit=limit, ports_all=ports_all,
+                         vlan_database=TEN)
+    return plan.make_plan(expected, dict.fromkeys(expected, vlans.ALL), frozenset({1}), guards)
+
+
+def test_creating_vlans_counts_one_lif_per_port_that_allows_all():
+    result = plan.make_plan({'ethernet1/1': frozenset({5})}, {'ethernet1/1': frozenset({5})},
+                            guards=plan.Guards(lif_usage=400, lif_limit=500, ports_all=40,
+                                               vlan_database=TEN))
+    assert result.lif_peak == 400 and not result.refusals
+    result = plan.make_plan({'ethernet1/1': frozenset({5, 11, 12, 13})},
+                            {'ethernet1/1': frozenset({5})},
+                            guards=plan.Guards(lif_usage=400, lif_limit=500, ports_all=40,
+                                               vlan_database=TEN))
+    assert [r.guard for r in result.refusals] == [plan.LIF_LIMIT]
+    assert 'creating VLAN(s) 11-13 while 40 trunk ports allow ALL' in result.refusals[0].message
+    assert result.changes == () and result.create == frozenset()
+
+
+def test_narrowing_all_ports_runs_before_creating_when_only_that_fits():
+    expected = {f'ethernet1/{n}': frozenset({2, 11, 12, 13}) for n in range(1, 41)}
+    result = narrowing_plan(expected)
+    assert result.order == plan.NARROW_FIRST and not result.refusals
+    assert result.create == frozenset({2, 11, 12, 13})
+    assert result.lif_peak == 40 * 5
+    assert narrowing_plan(expected, limit=10_000).order == plan.CREATE_FIRST
+
+
+def test_creation_that_crosses_the_limit_either_way_is_held_back_not_the_narrowing():
+    expected = {'ethernet1/1': frozenset({2, 11, 12, 13})}
+    result = narrowing_plan(expected, limit=420)
+    assert [r.guard for r in result.refusals] == [plan.LIF_LIMIT]
+    assert result.create == frozenset({2})
+    assert result.changes[0].replace == frozenset({1, 2, 11, 12, 13})
+    assert result.lif_peak <= 420

@@ -5,6 +5,7 @@ import pytest
 
 from psvm_listener import errors
 from psvm_listener import metrics
+from psvm_listener import plan
 from psvm_listener import reconciler
 from psvm_listener.handlers import base
 
@@ -59,6 +60,8 @@ class Result:
     drift = 0
     changes = ()
     refusals = ()
+    reloaded = False
+    unsaved = False
 
 
 class FakePlugin:
@@ -71,6 +74,7 @@ class FakePlugin:
         self.gates = {}
         self.failures = {}
         self.forgotten = []
+        self.saves = []
         self.cond = threading.Condition()
 
     def sync(self, switch_id, ports=None, *, force=False, dry_run=False, intents=None,
@@ -84,11 +88,19 @@ class FakePlugin:
             assert gate.wait(30)
         pending = self.failures.get(switch_id)
         if pending:
-            raise pending.pop(0)
+            outcome = pending.pop(0)
+            if isinstance(outcome, Exception):
+                raise outcome
+            return outcome
         return Result()
 
     def forget(self, switch_id):
         self.forgotten.append(switch_id)
+
+    def save(self, switch_id):
+        with self.cond:
+            self.saves.append(switch_id)
+            self.cond.notify_all()
 
     def wait_syncs(self, predicate, timeout=10):
         with self.cond:
@@ -167,6 +179,64 @@ def test_failed_ports_stay_dirty_and_are_retried_with_backoff(rec, plugin):
     assert [s[1] for s in plugin.syncs] == [['ethernet1/3']] * 3
     assert rec.metrics.failures.labels('2')._value.get() == 2
     assert rec.metrics.lif_usage.labels('2')._value.get() == 42
+
+
+def test_a_refused_sync_is_counted_by_guard_and_is_not_a_success(rec, plugin):
+    assert rec.wait_idle(10)
+    last_success = rec.metrics.last_success.labels('1')
+    before = last_success._value.get()
+    refused = Result()
+    refused.refusals = (plan.Refusal(plan.REMOVAL_RATIO, 'would remove 3 of 4'),)
+    plugin.failures[1] = [refused]
+    rec.mark_hosts({'c1'})
+    assert rec.wait_idle(10)
+    assert rec.metrics.refusals.labels('1', plan.REMOVAL_RATIO)._value.get() == 1
+    assert last_success._value.get() == before
+    rec.mark_hosts({'c1'})
+    assert rec.wait_idle(10)
+    assert last_success._value.get() > before
+
+
+def test_a_full_sync_waiting_counts_every_bound_port_in_the_queue_depth(rec, plugin):
+    plugin.gates[1] = threading.Event()
+    rec.mark_hosts({'c1'})
+    plugin.wait_syncs(lambda syncs: syncs)
+    rec.mark_switch(1)
+    assert rec.metrics.queue_depth.labels('1')._value.get() == 2
+    plugin.gates[1].set()
+    assert rec.wait_idle(10)
+
+
+def test_changes_are_saved_once_per_save_delay_not_per_sync(database, plugin):
+    rec = reconciler.Reconciler(database, FakeInventory(), plugin, metrics.Metrics(),
+                                save_delay=0.2)
+    rec.refresh()
+    changed = Result()
+    changed.unsaved = True
+    plugin.failures[1] = [changed] * 5
+    for _ in range(5):
+        rec.mark_hosts({'c1'})
+        assert rec.wait_idle(10)
+    with plugin.cond:
+        assert plugin.cond.wait_for(lambda: plugin.saves, 10)
+    rec.mark_hosts({'c1'})
+    assert rec.wait_idle(10)
+    assert plugin.saves == [1]
+    assert rec.metrics.unsaved.labels('1')._value.get() == 0
+    rec.stop(5)
+
+
+def test_a_switch_that_dropped_its_session_is_retried_soon_and_fully(database, plugin):
+    rec = reconciler.Reconciler(database, FakeInventory(), plugin, metrics.Metrics(),
+                                backoff_base=30, backoff_cap=60)
+    rec.refresh()
+    assert rec.wait_idle(10)
+    plugin.syncs.clear()
+    plugin.failures[1] = [errors.RetryLater('refused', retry_after=0.01)] * 3
+    plugin.on_lost(1)
+    assert rec.wait_idle(5)
+    assert [s[:2] for s in plugin.syncs] == [(1, None)] * 4
+    rec.stop(5)
 
 
 def test_full_sync_marks_every_switch_with_all_ports(rec, plugin):

@@ -88,9 +88,10 @@ def test_clear_ends_every_fault(lab_switch):
     faults.drop_after(0)
     faults.fail_next_edits(3)
     faults.refused_ports = frozenset({'ethernet1/1'})
+    faults.go_down(60)
     faults.clear()
     assert faults.describe() == {'latency': 0.0, 'refuse_auth': False, 'stall': False,
                                  'drop_after': None, 'fail_next_edits': 0,
-                                 'refused_ports': []}
+                                 'refused_ports': [], 'down_for': 0.0}
     with connect(lab_switch.address) as session:
         session.edit_config(target='running', config=add('1/1', '10'))

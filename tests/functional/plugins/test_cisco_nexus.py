@@ -172,14 +172,16 @@ def test_a_switch_without_bindings_is_not_contacted(rig):
     assert result.rpcs == 0 and rig.switch.rpc_counts() == {}
 
 
-def test_save_config_makes_the_sync_survive_a_reboot(tmp_path, lab_switch, family):
-    with sync_rig.Rig(tmp_path, lab_switch, family=family,
-                      **{'switches.save_config': True}) as rig:
-        rig.host('compute-1', 'ethernet1/18', vlans=(100,))
-        rig.sync()
-        lab_switch.reboot()
-        assert lab_switch.allowed('ethernet1/18') == {1, 100}
-        assert [e['op'] for e in lab_switch.journal()][-2:] == ['copy', 'reboot']
+def test_a_save_makes_the_sync_survive_a_reboot_and_clears_unsaved_changes(rig):
+    rig.host('compute-1', 'ethernet1/18', vlans=(100,))
+    assert rig.sync().unsaved
+    assert rig.database.get_switch(rig.switch_id)['unsaved_since'] is not None
+    rig.plugin.save(rig.switch_id)
+    assert rig.database.get_switch(rig.switch_id)['unsaved_since'] is None
+    assert not rig.sync().unsaved
+    rig.switch.reboot()
+    assert rig.switch.allowed('ethernet1/18') == {1, 100}
+    assert [e['op'] for e in rig.switch.journal()][-2:] == ['copy', 'reboot']
 
 
 def test_without_save_config_a_reboot_loses_the_sync(rig):

@@ -19,7 +19,7 @@ class FakeDriver(driver_base.Driver):
     usage = 0
     limit = 32000
 
-    def read(self, ports):
+    def read(self, ports, every_port=False):
         self.rpcs += 1
         return driver_base.Reading({p: self.switch[p] for p in ports}, self.usage,
                                    self.limit)
@@ -42,6 +42,10 @@ class FakeDatabase:
         self.records = []
         self.asked_ports = []
         self.logins_read = 0
+        self.asked = []
+        self.facts = {'vlan_database': None, 'booted_at': None, 'managed_vlans': None,
+                      'unsaved_since': None, 'ports_listed': 0, 'ports_all': 0,
+                      'stored': {}}
 
     def list_bindings(self, switch_id=None, switch_ports=None):
         self.asked_ports.append(switch_ports)
@@ -57,6 +61,13 @@ class FakeDatabase:
         self.records.extend((switch_id, r['result'], r['lif_usage'], r['drift'])
                             for switch_id, r in records.items())
         return list(records)
+
+    def record_facts(self, switch_id, facts):
+        pass
+
+    def switch_facts(self, switch_id, read_ports=None):
+        self.asked.append((switch_id, read_ports))
+        return dict(self.facts)
 
 
 class FakeInventory:
@@ -157,14 +168,15 @@ def test_nova_down_changes_nothing_and_records_the_failure(make_plugin):
     assert plugin.database.records == [(1, 'failed: RetryLater: nova is down', None, None)]
 
 
-def test_removal_ratio_counts_every_port_the_plugin_has_seen(make_plugin):
+def test_removal_ratio_counts_the_ports_the_database_knows_beside_those_read(make_plugin):
     plugin = make_plugin([binding(7, 'ethernet1/1'), binding(8, 'ethernet1/2')],
-                         {7: frozenset(range(10, 20)), 8: frozenset(range(10, 20))},
-                         {'ethernet1/1': vlans.ALL, 'ethernet1/2': vlans.ALL})
-    plugin.sync(1)
-    plugin.inventory.by_node[7] = frozenset(range(10, 14))
+                         {7: frozenset(range(10, 14))},
+                         {'ethernet1/1': frozenset(range(10, 20))})
+    assert plugin.sync(1, ['ethernet1/1'], dry_run=True).refusals[0].guard == 'removal_ratio'
+    plugin.database.facts['ports_listed'] = 11
+    assert plugin.database.asked == [(1, ['ethernet1/1'])]
     result = plugin.sync(1, ['ethernet1/1'])
-    assert result.refusals == () and FakeDriver.switch['ethernet1/1'] == {1, 10, 11, 12, 13}
+    assert result.refusals == () and FakeDriver.switch['ethernet1/1'] == set(range(10, 14))
 
 
 def test_dry_run_neither_applies_nor_records(make_plugin):
@@ -241,8 +253,8 @@ def test_a_switch_forgotten_during_its_sync_gets_no_edit(make_plugin):
                          {'ethernet1/1': vlans.ALL})
 
     class ForgottenMidSync(FakeDriver):
-        def read(self, ports):
-            reading = super().read(ports)
+        def read(self, ports, every_port=False):
+            reading = super().read(ports, every_port)
             plugin.forget(1)
             return reading
     plugin.driver_class = ForgottenMidSync
