@@ -29,13 +29,14 @@ def add_parsers(subparsers):
                         'why it will be removed or left alone')
     parser.add_argument('--switch', type=int, metavar='ID', help='the switch (with --port)')
     parser.add_argument('--port', metavar='P', help='the port: ethernet1/19, e101/1/7, po20')
-    parser.add_argument('--host', metavar='HOST', help='every port bound to this compute host')
+    parser.add_argument('--host', metavar='HOST', dest='compute_host',
+                        help='every port bound to this compute host')
     output.add_format_argument(parser)
     parser.set_defaults(func=explain)
 
 
 def explain(args):
-    if bool(args.port) == bool(args.host) or (args.port and args.switch is None):
+    if bool(args.port) == bool(args.compute_host) or (args.port and args.switch is None):
         raise errors.Permanent('give --switch ID --port P, or --host H')
     database = api.Database.from_config()
     inventory = nova_inventory.Inventory(conf.CONF.nova.connection)
@@ -57,8 +58,8 @@ def explain(args):
 
 
 def _scope(database, inventory, args):
-    if args.host:
-        return manage_sync._scope(database, inventory, args.switch, args.host)
+    if args.compute_host:
+        return manage_sync._scope(database, inventory, args.switch, args.compute_host)
     port = port_names.normalise(args.port)
     if not database.list_bindings(switch_id=args.switch) or port not in {
             b['switch_port'] for b in database.list_bindings(switch_id=args.switch)}:

@@ -2,11 +2,11 @@ from tests.functional.manage import conftest
 
 
 def test_sync_then_version(manage):
-    assert manage.json('db', 'version') == {'current': None, 'head': '0003'}
-    assert manage.json('db', 'sync') == {'revision': '0003'}
-    assert manage.json('db', 'sync') == {'revision': '0003'}
+    assert manage.json('db', 'version') == {'current': None, 'head': '0004'}
+    assert manage.json('db', 'sync') == {'revision': '0004'}
+    assert manage.json('db', 'sync') == {'revision': '0004'}
     table = manage.ok('db', 'version')
-    assert '| current | head |' in table and '| 0003    | 0003 |' in table
+    assert '| current | head |' in table and '| 0004    | 0004 |' in table
 
 
 def test_commands_before_sync_say_to_sync(manage):
