@@ -2,7 +2,6 @@
 
 import time
 
-
 STALL_POLL = 0.2
 
 
