@@ -1,12 +1,15 @@
-"""psvm, the client CLI, run as a subprocess against a real psvm-api."""
+"""psvm, the client CLI, against a real psvm-api: in-process where its logic is
+the point, as the console script where its process is (logs, terminal, exit)."""
 
 import json
 import os
-import subprocess
 import sys
+from subprocess import run
 
 import pytest
 
+from psvm_listener.cmd import client
+from tests import cli
 from tests import log_guard
 from tests.functional.api import serving
 
@@ -20,13 +23,16 @@ def basic_api(db_url, tmp_path):
         yield api
 
 
-def psvm(api, *args, user=serving.ADMIN, stdin=None):
-    env = dict(os.environ, PSVM_URL=api.url + '/v2')
-    env.pop('OS_AUTH_URL', None)
+def psvm(api, *args, user=serving.ADMIN, stdin=None, subprocess=False):
+    """psvm against ``api``: in-process, or as the console script where the
+    process (its log file, its terminal) is the point."""
     credentials = ['--basic-user', user[0], '--basic-password', user[1]] if user else []
-    return subprocess.run([sys.executable, '-m', 'psvm_listener.cmd.client', *credentials,
-                           *args], env=env, capture_output=True, text=True, timeout=120,
-                          input=stdin)
+    argv = ['--os-url', api.url + '/v2', *credentials, *args]
+    if not subprocess:
+        return cli.call_main(client.main, argv, stdin)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(('OS_', 'PSVM_'))}
+    return run([sys.executable, '-m', 'psvm_listener.cmd.client', *argv], env=env,
+               capture_output=True, text=True, timeout=120, input=stdin)
 
 
 def psvm_json(api, *args, user=serving.ADMIN):
@@ -90,14 +96,15 @@ def test_no_password_reaches_a_log_or_the_terminal_at_any_verbosity(basic_api, t
     log = tmp_path / 'psvm.log'
     created = psvm(basic_api, '--debug', '--log-file', str(log), 'credential', 'create',
                    '--user-name', 'admin', '--password-stdin', '-f', 'json',
-                   stdin=SWITCH_PASSWORD + '\n')
+                   stdin=SWITCH_PASSWORD + '\n', subprocess=True)
     assert created.returncode == 0, created.stderr
     cred_id = json.loads(created.stdout)['id']
     changed = psvm(basic_api, '-vv', 'credential', 'set', str(cred_id), '--password',
-                   SWITCH_PASSWORD + '2')
+                   SWITCH_PASSWORD + '2', subprocess=True)
     assert changed.returncode == 0, changed.stderr
     assert basic_api.database.credential_password(cred_id) == SWITCH_PASSWORD + '2'
-    listed = psvm(basic_api, '--debug', '--log-file', str(log), 'credential', 'list')
+    listed = psvm(basic_api, '--debug', '--log-file', str(log), 'credential', 'list',
+                  subprocess=True)
     written = log.read_text() + created.stderr + changed.stderr + listed.stderr
     assert 'REQ: POST os-psvmcred {"psvmcred": {"user_name": "admin", "password": ' \
            '"******"}}' in written
@@ -114,8 +121,8 @@ def test_wrong_basic_password_is_401(basic_api):
 
 def test_missing_endpoint_is_a_clear_error(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != 'PSVM_URL'}
-    done = subprocess.run([sys.executable, '-m', 'psvm_listener.cmd.client', 'switch',
-                           'list'], env=env, capture_output=True, text=True, timeout=120)
+    done = run([sys.executable, '-m', 'psvm_listener.cmd.client', 'switch',
+                'list'], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1
     assert 'PSVM_URL' in done.stderr
 

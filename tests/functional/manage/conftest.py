@@ -1,5 +1,3 @@
-import contextlib
-import io
 import json
 import os
 import subprocess
@@ -7,8 +5,8 @@ import sys
 
 import pytest
 
-from psvm_listener import conf
 from psvm_listener.cmd import manage as manage_cmd
+from tests import cli
 from tests import sync_rig
 
 PSVM_MANAGE = os.path.join(os.path.dirname(sys.executable), 'psvm-manage')
@@ -28,7 +26,7 @@ class Manage:
         if self.subprocess:
             return subprocess.run([PSVM_MANAGE, *argv], input=stdin, capture_output=True,
                                   text=True, timeout=60)
-        return call_main(manage_cmd.main, argv, stdin)
+        return cli.call_main(manage_cmd.main, argv, stdin)
 
     def ok(self, *args, stdin=None):
         result = self.run(*args, stdin=stdin)
@@ -43,25 +41,6 @@ class Manage:
         assert result.returncode != 0, result.stdout
         assert 'Traceback' not in result.stderr, result.stderr
         return result.stderr
-
-
-def call_main(main, argv, stdin=None):
-    """``main(argv)`` as its console script would run, with the process's
-    global configuration cleared afterwards."""
-    out, err = io.StringIO(), io.StringIO()
-    streams = (contextlib.redirect_stdout(out), contextlib.redirect_stderr(err))
-    old_stdin = sys.stdin
-    sys.stdin = io.StringIO(stdin or '')
-    try:
-        with streams[0], streams[1]:
-            try:
-                code = main(argv)
-            except SystemExit as exc:
-                code = exc.code
-    finally:
-        sys.stdin = old_stdin
-        conf.CONF.clear()
-    return subprocess.CompletedProcess(argv, code or 0, out.getvalue(), err.getvalue())
 
 
 @pytest.fixture
