@@ -137,13 +137,18 @@ SWITCH = Record(
               type=int, default=22),
         Field('host_key', schemas.HOST_KEY, check.host_key,
               "pinned SSH host key fingerprint, SHA256:... as ssh-keygen -lf prints "
-              "it ('' on set unpins it)", clearable=True, listed=False),
+              "it, or for NX-API the TLS certificate's ('' on set unpins it)",
+              clearable=True, listed=False),
         Field('description', schemas.OPTIONAL_TEXT, check.optional_text,
               "free text ('' on set clears it)", clearable=True),
         Field('managed_vlans', schemas.VLAN_LIST, check.vlan_list,
               "VLANs psvm-listener manages on this switch, as an NX-OS list (\"100-3000\"); "
               "VLANs outside it are never touched ('' on set: psvm_managed_vlans)",
               clearable=True, listed=False),
+        Field('driver', schemas.DRIVER, check.driver,
+              'switch driver: cisco_nexus_netconf (SSH, port 22) or cisco_nexus_nxapi '
+              "(HTTPS, port 443); default [DEFAULT] psvm_driver ('' on set goes back to "
+              'it)', clearable=True),
     ),
     status=(
         Status('last_sync_at', schemas.OPTIONAL_DATE_TIME),

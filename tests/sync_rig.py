@@ -98,11 +98,13 @@ class Rig:
         self.database.close()
         self._stack.close()
 
-    def add_switch(self, switch, user='admin', password='secret', host_key=None):
+    def add_switch(self, switch, user='admin', password='secret', host_key=None, family=None):
+        """The switch's record, reached as ``family`` (the rig's own by default) does."""
+        family = family or self.family
         cred = self.database.create_credential(user_name=user, password=password)
-        ip, port = self.family.address(switch)
+        ip, port = family.address(switch)
         row = self.database.create_switch(ip=ip, port=port, switch_cred_id=cred['id'],
-                                          host_key=host_key or self.family.identity(switch))
+                                          host_key=host_key or family.identity(switch))
         return row['id']
 
     def host(self, name, port, vlans=(), switch_id=None):

@@ -28,6 +28,9 @@ HOST_KEY = {'anyOf': [{'type': 'string', 'pattern': HOST_KEY_PATTERN},
                       {'type': 'null'}],
             'description': 'an SSH host key fingerprint as "ssh-keygen -lf" prints it, '
                            'or null'}
+DRIVER = {'anyOf': [TEXT, {'type': 'null'}],
+          'description': 'entry point name of the switch driver (psvm_listener.drivers), '
+                         'or null for [DEFAULT] psvm_driver'}
 SWITCH_PORT = {'type': 'string', 'format': 'switch-port', 'minLength': 1,
                'maxLength': 64,
                'description': 'ethernet1/19, ethernet101/1/7 (FEX) or port-channel20'}

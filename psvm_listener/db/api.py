@@ -176,12 +176,12 @@ class Database:
 
     def switch_login(self, switch_id):
         """Where and how the driver logs in: ip, port, host_key, user_name,
-        password (in clear: never log it)."""
+        password (in clear: never log it), and which driver (None: psvm_driver)."""
         with self._transaction() as session:
             switch = _live(session, SWITCH, switch_id)
             cred = session.get(models.SwitchCredential, switch.switch_cred_id)
             return {'ip': switch.ip, 'port': switch.port, 'host_key': switch.host_key,
-                    'user_name': cred.user_name,
+                    'driver': switch.driver, 'user_name': cred.user_name,
                     'password': self._cipher.decrypt(
                         cred.password, f'the password of credential {cred.id}')}
 

@@ -55,7 +55,8 @@ class SwitchCredential(SoftDeleteMixin, Base):
 
 
 class Switch(SoftDeleteMixin, Base):
-    """A switch reached over SSH, and what its last sync found."""
+    """A switch reached over SSH (NETCONF) or HTTPS (NX-API), and what its last sync
+    found; ``driver`` null means ``[DEFAULT] psvm_driver``."""
 
     __tablename__ = 'psvm_switch'
     __table_args__ = (sa.UniqueConstraint('ip', 'port', 'deleted'), NEVER_REUSE_IDS)
@@ -67,6 +68,7 @@ class Switch(SoftDeleteMixin, Base):
         index=True)
     host_key = orm.mapped_column(sa.String(NAME_LENGTH), nullable=True)
     description = orm.mapped_column(sa.String(NAME_LENGTH), nullable=True)
+    driver = orm.mapped_column(sa.String(NAME_LENGTH), nullable=True)
     last_sync_at = orm.mapped_column(TIME, nullable=True)
     last_sync_result = orm.mapped_column(sa.String(SYNC_RESULT_LENGTH), nullable=True)
     lif_usage = orm.mapped_column(sa.Integer, nullable=True)

@@ -5,6 +5,7 @@ import datetime
 import ipaddress
 import re
 
+from psvm_listener import drivers
 from psvm_listener import ports
 from psvm_listener import vlans
 from psvm_listener.db import errors
@@ -81,6 +82,17 @@ def vlan_list(field, value):
     except vlans.InvalidVlanList as exc:
         raise errors.Invalid(f'{field} {value!r} is not a VLAN list: {exc}', field=field)
     return 'all' if parsed is vlans.ALL else vlans.format(parsed)
+
+
+def driver(field, value):
+    """The entry point name of an installed switch driver, or None (psvm_driver)."""
+    if value is None:
+        return None
+    known = drivers.names()
+    if value not in known:
+        raise errors.Invalid(f'{field} {value!r} is not a switch driver; known: '
+                             f'{", ".join(known)}', field=field)
+    return value
 
 
 def switch_port(field, value):

@@ -58,6 +58,7 @@ class Login:
     user_name: str
     password: str = dataclasses.field(repr=False)
     host_key: str | None = None
+    driver: str | None = None
 
     @property
     def name(self):

@@ -9,8 +9,8 @@ request logs in with HTTP basic, the next ones send the ``nxapi_auth``
 cookie the switch set, and log in again only when it expired.
 
 TLS is always verified: against the certificate fingerprint pinned in the
-switch's record (``host_key``, ``SHA256:<base64>`` or hex as openssl prints
-it; urllib3's ``assert_fingerprint``), else against ``[switches]
+switch's record (``host_key``, ``SHA256:<base64>`` of the DER certificate;
+urllib3's ``assert_fingerprint``), else against ``[switches]
 nxapi_ca_bundle``; a switch with neither is refused.
 """
 
@@ -32,19 +32,14 @@ COOKIE = 'nxapi_auth'
 
 def certificate_pin(text):
     """The hex SHA-256 digest a pinned fingerprint names, or CertificateMismatch."""
-    text = (text or '').strip()
+    scheme, _, encoded = (text or '').strip().partition(':')
     try:
-        if text.upper().startswith('SHA256:'):
-            encoded = text[len('SHA256:'):]
-            digest = base64.b64decode(encoded + '=' * (-len(encoded) % 4), validate=True)
-        else:
-            digest = bytes.fromhex(text.replace(':', ''))
-    except (binascii.Error, ValueError):
+        digest = base64.b64decode(encoded + '=' * (-len(encoded) % 4), validate=True)
+    except binascii.Error:
         digest = b''
-    if len(digest) != 32:
+    if scheme.upper() != 'SHA256' or len(digest) != 32:
         raise base.CertificateMismatch(
-            f'{text!r} is not a SHA-256 certificate fingerprint (SHA256:<base64> or 64 hex '
-            'digits)')
+            f'{text!r} is not a SHA-256 certificate fingerprint (SHA256:<base64>)')
     return digest.hex()
 
 

@@ -4,13 +4,14 @@ import sys
 import threading
 import time
 
+from psvm_listener.lab import stack as stack_
 from psvm_listener.manage import output
 
 
 class Progress:
     """One status line, redrawn in place on a terminal, logged per phase otherwise.
 
-    It shows the phase, the events sent, the edit-configs the switches took
+    It shows the phase, the events sent, the edits the switches took
     and each switch's LIF usage, read from the lab switches themselves.
     """
 
@@ -43,10 +44,10 @@ class Progress:
         self.stream.flush()
 
     def status(self):
-        edits = sum(s.rpc_counts().get('edit-config', 0) for s in self.switches.values())
+        edits = sum(stack_.edits(s) for s in self.switches.values())
         lif = '  '.join(f'LIF {name} {s.lif_usage():,}' for name, s in self.switches.items())
         return (f'{self._phase}: {time.monotonic() - self._started:5.1f} s  '
-                f'events {self.events_sent}  edit-configs {edits}  {lif}')
+                f'events {self.events_sent}  edits {edits}  {lif}')
 
     def _draw(self):
         self.stream.write('\r\033[K' + self.status())

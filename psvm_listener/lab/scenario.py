@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from psvm_listener import transport
 from psvm_listener.cmd import manage
+from psvm_listener.lab import stack as stack_
 from psvm_listener.lab.publisher import NovaPublisher
 
 
@@ -50,6 +51,7 @@ class Figures:
     vlans_added: int = 0
     vlans_removed: int = 0
     edit_configs: int = 0
+    drivers: dict = dataclasses.field(default_factory=dict)
     wrong_ports: list = dataclasses.field(default_factory=list)
 
     def latency_ms(self, quantile):
@@ -63,6 +65,8 @@ class Figures:
         rows = [('initial full sync (s)', round(self.initial_sync_seconds, 2))]
         rows += [(f'LIF {name} before → after', f'{self.lif_before[name]:,} → '
                   f'{self.lif_after.get(name, 0):,}') for name in sorted(self.lif_before)]
+        rows += [(f'switch {name} driver', driver)
+                 for name, driver in sorted(self.drivers.items())]
         rows += [(f'events: {kind}', count) for kind, count in sorted(self.events.items())]
         rows += [('event→switch latency p50 (ms)', self.latency_ms(0.50)),
                  ('event→switch latency p99 (ms)', self.latency_ms(0.99)),
@@ -72,7 +76,7 @@ class Figures:
                  ('drift repaired by resync cast (s)',
                   round(self.drift_repaired_by_resync_seconds, 2)),
                  ('VLANs added / removed', f'{self.vlans_added} / {self.vlans_removed}'),
-                 ('edit-config RPCs', self.edit_configs),
+                 ('edits (edit-config + cli_conf)', self.edit_configs),
                  ('ports wrong at the end', len(self.wrong_ports))]
         return rows
 
@@ -106,6 +110,7 @@ class Scenario:
     def initial_sync(self):
         self.progress.phase('initial full sync')
         self.figures.lif_before = self.stack.lif_usage()
+        self.figures.drivers = dict(self.stack.drivers)
         started = time.monotonic()
         self.stack.start_listener()
         self.stack.start_api()
@@ -207,7 +212,7 @@ class Scenario:
             wanted = change.add | change.remove
             applied = [entry['time'] for entry in journals[change.switch]
                        if entry['port'] == change.port and entry['time'] >= change.published
-                       and entry['source'] == 'netconf' and entry['vlans'] & wanted]
+                       and entry['source'] in stack_.PSVM_SOURCES and entry['vlans'] & wanted]
             if applied:
                 self.figures.latencies.append(min(applied) - change.published)
 
@@ -253,10 +258,10 @@ class Scenario:
         figures.wrong_ports = self.stack.wrong_ports()
         for switch in self.stack.switches.values():
             for entry in switch.journal():
-                if entry['source'] != 'netconf':
+                if entry['source'] not in stack_.PSVM_SOURCES:
                     continue
                 if entry['op'] == 'add':
                     figures.vlans_added += len(entry['vlans'])
                 elif entry['op'] == 'remove':
                     figures.vlans_removed += len(entry['vlans'])
-            figures.edit_configs += switch.rpc_counts().get('edit-config', 0)
+            figures.edit_configs += stack_.edits(switch)

@@ -35,6 +35,14 @@ from psvm_listener.lab import nova
 RABBIT_URL = 'rabbit://guest:guest@127.0.0.1:5672/'
 IN_PROCESS_URL = 'fake:/'
 USER, PASSWORD = 'admin', 'lab-secret'
+NXAPI_DRIVER = 'cisco_nexus_nxapi'
+PSVM_SOURCES = ('netconf', 'nxapi')  # journal sources of psvm's changes, per family
+
+
+def edits(switch):
+    """The change requests a lab switch took, whatever its family."""
+    counts = switch.rpc_counts()
+    return counts.get('edit-config', 0) + counts.get('cli_conf', 0)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -125,6 +133,7 @@ class Stack:
         self.transport_url = transport_url
         self.config_file = os.path.join(self.state_dir, 'psvm.conf')
         self.switches = {}
+        self.drivers = {}
         self.port_of_host = {}
         self.conf = None
         self.listener = None
@@ -169,12 +178,14 @@ class Stack:
 
     def _start_switches(self):
         """Switches as the operator left them: every trunk port allows ALL and
-        every nova VLAN exists in the VLAN database."""
+        every nova VLAN exists in the VLAN database.  Every second switch is of
+        the NX-API family (a Nexus 9000), so one cloud runs both drivers."""
         vlans = {vlan for vlan in self.cloud.networks}
         for index in range(self.spec.switches):
             switch = LabSwitch(users={USER: PASSWORD}, ports=self.spec.ports,
                                fex=self.spec.fex, lif_limit=self.spec.lif_limit,
-                               name=f'lab{index + 1}').start()
+                               name=f'lab{index + 1}',
+                               nxapi_https_port=0 if index % 2 else None).start()
             switch.create_vlans(vlans)
             self.switches[switch.name] = switch
 
@@ -185,11 +196,14 @@ class Stack:
         cred = self.database.create_credential(user_name=USER, password=PASSWORD)
         switch_ids = {}
         for name, switch in self.switches.items():
-            host, port = switch.address
+            nxapi = 'https' in switch.nxapi
+            host, port = switch.nxapi['https'].address if nxapi else switch.address
             row = self.database.create_switch(
                 ip=host, port=port, switch_cred_id=cred['id'],
-                host_key=switch.fingerprint, description=f'lab switch {name}')
+                host_key=switch.tls_fingerprint if nxapi else switch.fingerprint,
+                driver=NXAPI_DRIVER if nxapi else None, description=f'lab switch {name}')
             switch_ids[name] = row['id']
+            self.drivers[name] = NXAPI_DRIVER if nxapi else self.conf.psvm_driver
         self.switch_ids = switch_ids
         free = {name: _host_ports_first(switch.ports()) for name, switch in self.switches.items()}
         names = list(self.switches)

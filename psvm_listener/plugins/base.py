@@ -338,7 +338,9 @@ class TrunkPortPlugin(Plugin):
             if driver is not None and driver.login != login:
                 stale, driver = driver, None
             if driver is None:
-                driver = self._drivers[switch_id] = self.driver_class(
+                driver_class = (self.driver_class if login.driver is None
+                                else drivers.driver_class(self.conf, login.driver))
+                driver = self._drivers[switch_id] = driver_class(
                     self.conf, login, on_lost=lambda: self._lost(switch_id))
         if stale is not None:
             stale.close()

@@ -51,6 +51,10 @@ def test_switch_cred_and_bind_commands_end_to_end(basic_api):
     assert (switch['ip'], switch['port']) == ('192.0.2.7', 22)
     assert psvm_json(api, 'switch', 'set', str(switch['id']), '--port', '830')['port'] == 830
     assert psvm_json(api, 'switch', 'show', str(switch['id']))['description'] == 'rack 7'
+    assert switch['driver'] is None
+    nine = psvm_json(api, 'switch', 'set', str(switch['id']), '--driver', 'cisco_nexus_nxapi')
+    assert nine['driver'] == 'cisco_nexus_nxapi'
+    assert psvm_json(api, 'switch', 'set', str(switch['id']), '--driver', '')['driver'] is None
 
     binding = psvm_json(api, 'binding', 'create', '--switch', str(switch['id']),
                         '--compute-node', '12', '--switch-port', 'e101/1/7')
@@ -82,6 +86,8 @@ def test_switch_cred_and_bind_commands_end_to_end(basic_api):
     (('binding', 'create', '--switch', '5', '--compute-node', '1', '--switch-port', 'e1/1'),
      '409: '),
     (('switch', 'set', '1'), 'nothing to change'),
+    (('switch', 'create', '--ip', '192.0.2.9', '--credential', '1', '--driver', 'frob'),
+     "psvm.driver: 'frob' is not a switch driver; known: "),
 ])
 def test_errors_exit_1_with_the_api_message(basic_api, args, message):
     done = psvm(basic_api, *args)

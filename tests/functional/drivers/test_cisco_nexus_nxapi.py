@@ -1,7 +1,5 @@
 """The NX-API driver against the lab switch over real HTTPS: TLS pins, login, errors."""
 
-import base64
-
 import pytest
 
 from nexus_sim import LabSwitch
@@ -26,12 +24,6 @@ def driver(lab_switch):
     driver = driver_for(lab_switch)
     yield driver
     driver.close()
-
-
-def hex_pin(fingerprint):
-    encoded = fingerprint.split(':', 1)[1]
-    digest = base64.b64decode(encoded + '=' * (-len(encoded) % 4))
-    return ':'.join(f'{byte:02X}' for byte in digest)
 
 
 def test_one_read_gives_every_port_and_the_lif_figures(lab_switch, driver):
@@ -80,12 +72,6 @@ def test_basic_login_once_then_the_cookie_and_again_after_a_reboot(lab_switch, d
     assert front.logins == 2
 
 
-def test_a_pin_written_as_openssl_prints_it_is_accepted(lab_switch):
-    driver = driver_for(lab_switch, pin=hex_pin(lab_switch.tls_fingerprint))
-    assert driver.read(['ethernet1/1']).allowed == {'ethernet1/1': vlans.ALL}
-    driver.close()
-
-
 def test_a_wrong_pin_is_refused_before_any_request(lab_switch):
     other = LabSwitch(ports='1/1', nxapi_https_port=0)
     driver = driver_for(lab_switch, pin=other.tls_fingerprint)
@@ -94,7 +80,7 @@ def test_a_wrong_pin_is_refused_before_any_request(lab_switch):
     assert lab_switch.rpc_counts() == {} and lab_switch.nxapi['https'].logins == 0
 
 
-@pytest.mark.parametrize('pin', ['SHA256:short', 'zz' * 32])
+@pytest.mark.parametrize('pin', ['SHA256:short', 'ab' * 32, 'MD5:' + 'A' * 43])
 def test_a_pin_that_is_no_fingerprint_is_a_clear_error(lab_switch, pin):
     with pytest.raises(base.CertificateMismatch, match='is not a SHA-256 certificate'):
         driver_for(lab_switch, pin=pin).read(['ethernet1/1'])
@@ -142,7 +128,7 @@ def test_stalled_switch_times_out(lab_switch, driver):
 
 def test_no_free_worker_is_retried_then_retry_later():
     with LabSwitch(ports='1/1', nxapi_https_port=0, max_sessions=0) as switch:
-        driver = driver_for(switch, busy_retry_seconds=0.3)
+        driver = driver_for(switch, busy_retry_seconds=2.0)
         with pytest.raises(base.SessionLimit, match='no free worker'):
             driver.read(['ethernet1/1'])
         assert switch.rpc_counts()['cli_show_ascii'] > 1

@@ -47,6 +47,10 @@ def test_switch_and_binding_lifecycle(synced):
                            '--description', '')
     assert unpinned['host_key'] is None and unpinned['description'] is None
     assert '--ip' in synced.fails('switch', 'set', str(switch['id']), '--ip', '')
+    nine = synced.json('switch', 'set', str(switch['id']), '--driver', 'cisco_nexus_nxapi',
+                       '--port', '443')
+    assert (nine['driver'], nine['port']) == ('cisco_nexus_nxapi', 443)
+    assert synced.json('switch', 'set', str(switch['id']), '--driver', '')['driver'] is None
 
 
 def test_bad_input_names_the_option(synced):
@@ -66,6 +70,8 @@ def test_bad_input_names_the_option(synced):
         'binding', 'create', '--switch', str(switch['id']),
         '--compute-node', '1', '--switch-port', 'gi0/1')
     assert 'nothing to change' in synced.fails('switch', 'set', str(switch['id']))
+    refused = synced.fails('switch', 'set', str(switch['id']), '--driver', 'cisco_nexus_ssh')
+    assert '--driver' in refused and 'known: cisco_nexus_netconf, ' in refused
     assert 'not both' in synced.fails('credential', 'create', '--user-name', 'a',
                                       '--password', 'x', '--password-stdin', stdin='y\n')
     assert len(synced.json('switch', 'list')) == 1

@@ -5,6 +5,7 @@ import logging
 
 import pytest
 
+from nexus_sim import LabSwitch
 from nexus_sim import vlans as sim_vlans
 from psvm_listener import plan
 from psvm_listener.drivers import base as driver_base
@@ -33,6 +34,30 @@ def test_initial_install_narrows_every_bound_port_from_all(tmp_path, lab_switch,
             'ethernet1/19', 'ethernet101/1/7', 'port-channel20']
         assert rig.database.get_switch(rig.switch_id)['last_sync_result'] == (
             'ok: changed 3 of 3 ports')
+
+
+def test_one_cloud_mixes_switch_families_each_on_its_own_driver(tmp_path, lab_switch):
+    nine = LabSwitch(ports='1/1-4', nxapi_https_port=0, name='n9k').start()
+    try:
+        with sync_rig.Rig(tmp_path, lab_switch) as rig:
+            nine_id = rig.add_switch(nine, family=sync_rig.NXAPI)
+            rig.database.update_switch(nine_id, driver='cisco_nexus_nxapi')
+            rig.host('compute-1', 'ethernet1/1', vlans=(100,))
+            rig.host('compute-2', 'ethernet1/1', vlans=(200,), switch_id=nine_id)
+            rig.sync()
+            rig.plugin.sync(nine_id)
+            assert lab_switch.allowed('ethernet1/1') == {1, 100}
+            assert nine.allowed('ethernet1/1') == {1, 200}
+            assert lab_switch.rpc_counts() == {'exec-command': 1, 'edit-config': 1}
+            assert nine.rpc_counts() == {'cli_show_ascii': 1, 'cli_conf': 1}
+            rig.database.update_switch(nine_id, driver=None, port=nine.address[1],
+                                       host_key=nine.fingerprint)
+            nine.set_allowed('ethernet1/1', {1, 200, 300})
+            rig.plugin.sync(nine_id)
+            assert nine.allowed('ethernet1/1') == {1, 200}
+            assert nine.rpc_counts()['edit-config'] == 1
+    finally:
+        nine.stop()
 
 
 def test_sync_in_step_is_one_read_and_changes_nothing(rig):

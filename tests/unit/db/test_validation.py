@@ -44,6 +44,7 @@ def test_binding_port_is_stored_normalised():
     (api.SWITCH, {'ip': '10.0.0.1', 'switch_cred_id': 1, 'description': 'x' * 256},
      'description'),
     (api.SWITCH, {'ip': '10.0.0.1', 'switch_cred_id': 1, 'lif_usage': 5}, 'lif_usage'),
+    (api.SWITCH, {'ip': '10.0.0.1', 'switch_cred_id': 1, 'driver': 'nxapi'}, 'driver'),
     (api.SWITCH, {'ip': '10.0.0.1', 'switch_cred_id': 1, 'id': 5}, 'id'),
     (api.CREDENTIAL, {'user_name': '', 'password': 'x'}, 'user_name'),
     (api.CREDENTIAL, {'user_name': 'admin', 'password': None}, 'password'),
