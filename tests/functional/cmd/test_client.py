@@ -87,7 +87,7 @@ def test_switch_cred_and_bind_commands_end_to_end(basic_api):
      '409: '),
     (('switch', 'set', '1'), 'nothing to change'),
     (('switch', 'create', '--ip', '192.0.2.9', '--credential', '1', '--driver', 'frob'),
-     "psvm.driver: 'frob' is not a switch driver; known: "),
+     "400: driver 'frob' is not a switch driver; known: cisco_nexus_netconf"),
 ])
 def test_errors_exit_1_with_the_api_message(basic_api, args, message):
     done = psvm(basic_api, *args)
