@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from psvm_listener import records
 from tests import log_guard
 
 PREFIXES = ('/v2', '/v2/9a1f5d0c8b7e4c1e9d2a3b4c5d6e7f80')
@@ -48,10 +49,14 @@ def one(document, key, fields, updated=False):
     return record
 
 
-CRED_FIELDS = ('user_name', 'password')
-SWITCH_FIELDS = ('ip', 'port', 'switch_cred_id', 'host_key', 'description',
-                 'last_sync_at', 'last_sync_result', 'lif_usage', 'drift')
-BINDING_FIELDS = ('switch_id', 'compute_node_id', 'switch_port')
+def shown(record):
+    """The record's fields and the status columns the service writes."""
+    return [f.name for f in record.fields] + [s.name for s in record.status]
+
+
+CRED_FIELDS = shown(records.CREDENTIAL)
+SWITCH_FIELDS = shown(records.SWITCH)
+BINDING_FIELDS = shown(records.BINDING)
 
 
 @pytest.mark.parametrize('prefix', PREFIXES)
