@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# pytest-xdist workers for `make test` (auto: one per core); most tests wait on
+# sockets, databases and subprocesses, so two cores keep two workers busy.
+TEST_WORKERS ?= auto
 
 .PHONY: lab test chaos unit functional pep8 genconfig bench docs clean
 
@@ -18,7 +21,7 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check psvm_listener nexus_sim tests bench
-	$(BIN)/pytest -p no:cacheprovider --ignore=tests/functional/chaos tests nexus_sim/tests
+	$(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist loadscope --ignore=tests/functional/chaos tests nexus_sim/tests
 
 # Faults through real processes (RabbitMQ restarts on a private node, nova's
 # database behind a TCP proxy, stalled and refusing lab switches): apart from

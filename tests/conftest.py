@@ -1,5 +1,7 @@
 import logging
+import os
 
+import hypothesis
 import pytest
 
 from nexus_sim import LabSwitch
@@ -7,6 +9,15 @@ from psvm_listener.lab import nova
 from tests import databases
 from tests import log_guard
 from tests import sync_rig
+
+# Property-based runs (hypothesis, schemathesis) are replayable: in CI
+# (CI=true) every run draws the same examples, derived from each test's
+# name; elsewhere a failure prints the blob that replays it
+# (@reproduce_failure), and pytest --hypothesis-seed=N replays a whole run.
+hypothesis.settings.register_profile('ci', derandomize=True, print_blob=True)
+hypothesis.settings.register_profile('dev', print_blob=True)
+hypothesis.settings.load_profile(os.environ.get(
+    'HYPOTHESIS_PROFILE', 'ci' if os.environ.get('CI') else 'dev'))
 
 
 @pytest.fixture(autouse=True)
