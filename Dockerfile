@@ -8,16 +8,16 @@
 
 FROM python:3.11-slim-bookworm AS build
 WORKDIR /src
-COPY setup.cfg setup.py README.md ./
+COPY pyproject.toml README.md ./
 COPY psvm_listener ./psvm_listener
-RUN pip wheel --no-cache-dir --wheel-dir /wheels .
+RUN pip wheel --no-cache-dir --wheel-dir /wheels '.[services]'
 
 FROM python:3.11-slim-bookworm
 LABEL org.opencontainers.image.title="psvm-listener" \
       org.opencontainers.image.description="Keeps switch trunk VLANs in step with an OpenStack nova-network cloud" \
       org.opencontainers.image.licenses="Apache-2.0"
 COPY --from=build /wheels /wheels
-# The wheels built above, exactly: psvm-listener and its pinned dependencies.
+# The wheels built above, exactly: psvm-listener and the services' dependencies.
 RUN pip install --no-cache-dir --no-index /wheels/*.whl \
     && rm -rf /wheels \
     && useradd --system --uid 42470 --user-group --home-dir /var/lib/psvm --create-home \

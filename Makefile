@@ -10,10 +10,10 @@ TEST_WORKERS ?= auto
 
 .PHONY: lab test chaos unit functional pep8 genconfig bench docs clean
 
-$(STAMP): setup.cfg setup.py nexus_sim/pyproject.toml
+$(STAMP): pyproject.toml nexus_sim/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e './nexus_sim[test]' -e '.[test]'
+	$(BIN)/pip install --quiet --upgrade pip setuptools
+	$(BIN)/pip install --quiet -e './nexus_sim[test]' -e '.[services,test]'
 	touch $(STAMP)
 
 lab: $(STAMP)

@@ -1,6 +1,5 @@
-import configparser
 import io
-import pathlib
+from importlib import metadata
 
 import pytest
 
@@ -15,10 +14,7 @@ def test_every_record_has_the_five_verbs():
 
 
 def test_openstackclient_entry_points_name_every_command():
-    setup = configparser.ConfigParser()
-    setup.read(pathlib.Path(__file__).parents[3] / 'setup.cfg')
-    points = dict(line.split(' = ') for line in
-                  setup['options.entry_points']['openstack.psvm.v2'].strip().splitlines())
+    points = {e.name: e.value for e in metadata.entry_points(group='openstack.psvm.v2')}
     assert {name.replace('psvm_', '', 1).replace('_', ' '): target.split(':')[1]
             for name, target in points.items()} == {
         name: cls.__name__ for name, cls in commands.COMMANDS.items()}
