@@ -13,6 +13,7 @@ parent row, so a switch cannot be created on a credential being deleted.
 import contextlib
 import dataclasses
 import datetime
+import json
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -229,6 +230,62 @@ class Database:
             _store_facts(session, row, facts, now())
             return _as_dict(SWITCH, row)
 
+    # pending plans
+
+    def store_pending_plan(self, switch_id, ports, changes, reasons):
+        """Keep a refused sync's plan (``changes``: what a forced sync would do)
+        for an operator; the same plan of the same switch is kept once."""
+        table = models.PendingPlan.__table__
+        values = {'switch_id': switch_id, 'ports': json.dumps(sorted(ports)),
+                  'changes': json.dumps(changes, sort_keys=True),
+                  'reasons': json.dumps(list(reasons))}
+        with self._transaction() as session:
+            _live(session, SWITCH, switch_id, lock=True)
+            same = session.execute(sa.select(table).where(
+                table.c.switch_id == switch_id, table.c.deleted == 0,
+                table.c.changes == values['changes'])).first()
+            if same is None:
+                session.execute(table.insert().values(**values, created_at=now(), deleted=0))
+                same = session.execute(sa.select(table).where(
+                    table.c.switch_id == switch_id, table.c.deleted == 0,
+                    table.c.changes == values['changes'])).first()
+            return _plan_dict(same)
+
+    def list_pending_plans(self, switch_id=None, deleted=False):
+        table = models.PendingPlan.__table__
+        query = sa.select(table).order_by(table.c.id)
+        if switch_id is not None:
+            query = query.where(table.c.switch_id == check.id_('switch_id', switch_id))
+        if not deleted:
+            query = query.where(table.c.deleted == 0)
+        with self._transaction() as session:
+            return [_plan_dict(row) for row in session.execute(query)]
+
+    def close_pending_plan(self, plan_id, outcome):
+        """Soft-delete a live pending plan with its ``outcome`` (applied,
+        discarded, expired) and return it; NotFound if it is not live, so a
+        plan is taken once, whoever asks at the same time."""
+        table = models.PendingPlan.__table__
+        plan_id = check.id_('id', plan_id)
+        with self._transaction() as session:
+            at = now()
+            closed = session.execute(table.update().where(
+                table.c.id == plan_id, table.c.deleted == 0).values(
+                deleted=plan_id, deleted_at=at, updated_at=at, outcome=outcome))
+            if not closed.rowcount:
+                raise errors.NotFound(f'pending plan {plan_id} does not exist, or was '
+                                      f'applied, discarded or expired already', field='id')
+            return _plan_dict(session.execute(
+                sa.select(table).where(table.c.id == plan_id)).first())
+
+    def reopen_pending_plan(self, plan_id):
+        """A plan whose approval failed for a reason that may pass (the switch
+        unreachable) is pending again."""
+        table = models.PendingPlan.__table__
+        with self._transaction() as session:
+            session.execute(table.update().where(table.c.id == plan_id).values(
+                deleted=0, deleted_at=None, outcome=None, updated_at=now()))
+
     def record_saved(self, switch_id, started):
         """The running configuration was saved by a copy ``started`` (naive
         UTC) then: no unsaved changes, unless one came after ``started``."""
@@ -269,6 +326,12 @@ class Database:
                         others, ports.vlan_count.is_(None)))
                 query = query.where(ports.port.in_(read_ports))
             facts['stored'] = dict(session.execute(query).all())
+            plans = models.PendingPlan.__table__
+            facts['pending'] = [
+                (row.id, json.loads(row.ports), json.loads(row.changes))
+                for row in session.execute(sa.select(plans.c.id, plans.c.ports,
+                                                     plans.c.changes).where(
+                    plans.c.switch_id == switch_id, plans.c.deleted == 0))]
             return facts
 
     # bindings
@@ -455,6 +518,13 @@ def _store_facts(session, switch, facts, at):
         switch.unsaved_since = None
     if facts.changed and switch.unsaved_since is None:
         switch.unsaved_since = at
+
+
+def _plan_dict(row):
+    plan = dict(row._mapping)
+    for field in ('ports', 'changes', 'reasons'):
+        plan[field] = json.loads(plan[field])
+    return plan
 
 
 def _checked(kind, values, creating=False):

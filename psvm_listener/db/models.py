@@ -129,6 +129,25 @@ class SwitchPort(Base):
     read_at = orm.mapped_column(TIME, nullable=False)
 
 
+class PendingPlan(SoftDeleteMixin, Base):
+    """A sync a guard refused, kept for an operator to apply once or discard.
+
+    ``changes`` is what the sync would do if forced (JSON: per port add,
+    remove, replace as NX-OS lists), ``reasons`` why it was refused.  Applied,
+    discarded or expired, it is soft-deleted and ``outcome`` says which.
+    """
+
+    __tablename__ = 'psvm_pending_plan'
+    __table_args__ = (NEVER_REUSE_IDS,)
+
+    switch_id = orm.mapped_column(
+        sa.Integer, sa.ForeignKey('psvm_switch.id'), nullable=False, index=True)
+    ports = orm.mapped_column(sa.Text, nullable=False)
+    changes = orm.mapped_column(sa.Text, nullable=False)
+    reasons = orm.mapped_column(sa.Text, nullable=False)
+    outcome = orm.mapped_column(sa.String(32), nullable=True)
+
+
 def _shadow(table):
     """The archive twin of ``table``: its columns, its key, nothing else."""
     columns = [sa.Column(c.name, c.type, primary_key=c.primary_key,
@@ -138,6 +157,6 @@ def _shadow(table):
 
 
 # Children before parents: the order in which rows can be archived.
-TABLES = (SwitchportBinding.__table__, Switch.__table__, SwitchCredential.__table__,
-          MoveIntent.__table__)
+TABLES = (SwitchportBinding.__table__, PendingPlan.__table__, Switch.__table__,
+          SwitchCredential.__table__, MoveIntent.__table__)
 SHADOWS = {table.name: _shadow(table) for table in TABLES}

@@ -39,7 +39,7 @@ def explain(args):
     if bool(args.port) == bool(args.compute_host) or (args.port and args.switch is None):
         raise errors.Permanent('give --switch ID --port P, or --host H')
     database = api.Database.from_config()
-    inventory = nova_inventory.Inventory(conf.CONF.nova.connection)
+    inventory = nova_inventory.Inventory.from_config(conf.CONF)
     plugin = plugins.load(conf.CONF, database, inventory)
     try:
         entries = [entry for switch_id, ports in _scope(database, inventory, args).items()

@@ -7,9 +7,11 @@ at the start of its last sync; the next full sync brings it up to date.
 ``owner`` is the psvm-listener that syncs the switch, from the coordination
 group's live members (empty without a coordination backend: one listener
 syncs every switch).
-``unsaved_changes`` tells whether the running configuration holds changes a
-reload would lose (not yet copied to startup); ``booted_at`` is when the
-switch last booted, as its last full sync read it.
+``pending_plans`` are the ids of the syncs a guard refused, waiting for
+``psvm-manage plan approve ID`` or ``discard ID``.  ``unsaved_changes``
+tells whether the running configuration holds changes a reload would lose
+(not yet copied to startup); ``booted_at`` is when the switch last booted,
+as its last full sync read it.
 """
 
 import os
@@ -23,7 +25,7 @@ from psvm_listener.manage import output
 
 COLUMNS = ('switch_id', 'address', 'owner', 'ports', 'vlans', 'lif_usage', 'lif_limit',
            'lif_used_percent', 'last_sync_at', 'last_sync_result', 'drift',
-           'unsaved_changes', 'booted_at')
+           'unsaved_changes', 'booted_at', 'pending_plans')
 
 
 def add_parsers(subparsers):
@@ -38,6 +40,7 @@ def print_report(args):
     with api.Database(conf.CONF.database.connection) as database:
         switches = database.list_switches()
         bindings = database.list_bindings()
+        pending = database.list_pending_plans()
     inventory = nova_inventory.Inventory.from_config(conf.CONF)
     try:
         needs = inventory.vlans_by_compute_node({b['compute_node_id'] for b in bindings})
@@ -49,6 +52,7 @@ def print_report(args):
     owners = coordination.owners(members or (), [s['id'] for s in switches])
     rows = [_row(switch, owners[switch['id']],
                  [b for b in bindings if b['switch_id'] == switch['id']], needs, ignored)
+            + (', '.join(str(p['id']) for p in pending if p['switch_id'] == switch['id']),)
             for switch in switches]
     output.emit(args.format, COLUMNS, rows)
     return 0

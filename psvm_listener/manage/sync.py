@@ -17,6 +17,7 @@ from psvm_listener import conf
 from psvm_listener import coordination
 from psvm_listener import errors
 from psvm_listener import inventory as nova_inventory
+from psvm_listener import plan as plans_module
 from psvm_listener import plugins
 from psvm_listener import rpc
 from psvm_listener import transport
@@ -24,14 +25,21 @@ from psvm_listener import vlans
 from psvm_listener.db import api
 from psvm_listener.manage import output
 
+PENDING_VERBS = ('list', 'approve', 'discard')
+PENDING_COLUMNS = ('id', 'switch_id', 'created_at', 'ports', 'changes', 'refused_because')
 CHANGE_COLUMNS = ('switch_id', 'port', 'change')
-SUMMARY_COLUMNS = ('switch_id', 'ports', 'changed', 'rpcs', 'seconds', 'lif_usage', 'refused')
+SUMMARY_COLUMNS = ('switch_id', 'ports', 'changed', 'rpcs', 'seconds', 'lif_usage', 'refused',
+                   'pending_plan')
 
 
 def add_parsers(subparsers):
     plan = subparsers.add_parser(
-        'plan', help='print what a sync would change on each port, touching nothing')
+        'plan', help='print what a sync would change on each port, touching nothing; '
+                     'or list, approve or discard the plans a guard refused')
     _add_scope(plan)
+    plan.add_argument('verb', nargs='?', choices=PENDING_VERBS,
+                      help='list the pending plans, apply one once (approve), or discard it')
+    plan.add_argument('id', nargs='?', type=int, help='pending plan id (approve, discard)')
     plan.set_defaults(func=print_plan)
     sync = subparsers.add_parser('sync', help='sync switch ports with nova now')
     _add_scope(sync)
@@ -54,7 +62,50 @@ def _add_scope(parser):
 
 
 def print_plan(args):
-    return _sync_each(args, dry_run=True, force=False)
+    if args.verb is None:
+        return _sync_each(args, dry_run=True, force=False)
+    if args.verb == 'list':
+        with api.Database.from_config() as database:
+            plans = database.list_pending_plans(switch_id=args.switch)
+        output.emit(args.format, PENDING_COLUMNS, [
+            (p['id'], p['switch_id'], p['created_at'], ', '.join(p['ports']),
+             '; '.join(f"{c['port']} {_described(c)}" for c in p['changes']),
+             '; '.join(p['reasons'])) for p in plans], document=plans)
+        return 0
+    if args.id is None:
+        raise errors.Permanent(f'plan {args.verb} needs the id of a pending plan')
+    return _decide(args)
+
+
+def _decide(args):
+    """Approve (apply once) or discard one pending plan."""
+    if args.verb == 'approve' and not conf.CONF.psvm:
+        raise errors.Permanent('psvm is False: psvm-manage refuses to change switches; set '
+                               '[DEFAULT] psvm = True to approve a plan')
+    database = api.Database.from_config()
+    inventory = nova_inventory.Inventory.from_config(conf.CONF)
+    plugin = plugins.load(conf.CONF, database, inventory)
+    try:
+        if args.verb == 'discard':
+            plan = plugin.discard(args.id)
+            print(f'pending plan {plan["id"]} of switch {plan["switch_id"]} discarded')
+            return 0
+        switch_id = next((p['switch_id'] for p in database.list_pending_plans()
+                          if p['id'] == args.id), None)
+        with _locks(False) as lock, lock(switch_id):
+            result = plugin.approve(args.id)
+    finally:
+        plugin.close()
+        inventory.close()
+        database.close()
+    _print(args.format, [result])
+    return 0
+
+
+def _described(change):
+    return describe(plans_module.PortChange(
+        change['port'], vlans.parse(change['add']), vlans.parse(change['remove']),
+        None if change['replace'] is None else vlans.parse(change['replace'])))
 
 
 def run_sync(args):
@@ -146,7 +197,8 @@ def _print(fmt, results):
         (r.switch_id, change.port, describe(change)) for r in results for change in r.changes])
     output.print_table(SUMMARY_COLUMNS, [
         (r.switch_id, len(r.ports), len(r.changes), r.rpcs, f'{r.duration:.3f}', r.lif_usage,
-         '; '.join(refusal.message for refusal in r.refusals)) for r in results])
+         '; '.join(refusal.message for refusal in r.refusals), r.pending_plan)
+        for r in results])
 
 
 def describe(change):

@@ -59,6 +59,8 @@ class SyncResult:
     """The switch's running configuration has changes not saved to startup."""
     before: dict = dataclasses.field(default_factory=dict, repr=False, compare=False)
     """What each port of ``ports`` allowed when read (a VLAN set or ALL)."""
+    pending_plan: int | None = None
+    """The pending plan that keeps what a guard refused, for an operator."""
 
     @property
     def summary(self):
@@ -68,6 +70,9 @@ class SyncResult:
         text = f'{verb} {len(self.changes)} of {len(self.ports)} ports'
         if self.reloaded:
             text += ' after a reload'
+        if self.pending_plan is not None:
+            text += (f'; kept as pending plan {self.pending_plan} '
+                     f'(psvm-manage plan approve {self.pending_plan})')
         if self.refusals:
             return 'refused: ' + '; '.join(r.message for r in self.refusals) + '; ' + text
         return 'ok: ' + text
@@ -80,7 +85,7 @@ class SyncResult:
             'rpcs': self.rpcs, 'duration': round(self.duration, 6),
             'lif_usage': self.lif_usage, 'lif_limit': self.lif_limit,
             'drift': self.drift, 'dry_run': self.dry_run, 'reloaded': self.reloaded,
-            'unsaved': self.unsaved,
+            'unsaved': self.unsaved, 'pending_plan': self.pending_plan,
         }
 
 
@@ -102,6 +107,15 @@ def _lif_limit(configured, reported):
 def _reloaded(stored, read):
     """Did the switch boot after the boot time stored by its last full sync?"""
     return stored is not None and read is not None and read - stored > RELOAD_SLACK
+
+
+class PlanChanged(errors.Permanent):
+    """A pending plan is no longer what a sync would do: nova or the switch
+    changed since it was refused."""
+
+
+def _removal_refused(plan):
+    return any(r.guard == plans.REMOVAL_RATIO for r in plan.refusals)
 
 
 def _news(reading, facts):
@@ -164,11 +178,13 @@ class TrunkPortPlugin(Plugin):
         self._lock = threading.Lock()
 
     def sync(self, switch_id, ports=None, *, force=False, dry_run=False, intents=None,
-             needs=None):
+             needs=None, expect=None):
+        """``expect``: the changes a pending plan holds; PlanChanged (and
+        nothing applied) when the forced plan is no longer exactly those."""
         started = time.monotonic()
         try:
             result, facts = self._sync(switch_id, ports, force, dry_run, intents, needs,
-                                       started)
+                                       started, expect=expect)
         except errors.PsvmError as exc:
             self._logins.pop(switch_id, None)
             if not dry_run:
@@ -195,7 +211,7 @@ class TrunkPortPlugin(Plugin):
             driver.close()
 
     def _sync(self, switch_id, ports, force, dry_run, intents, needs, started,
-              reloaded=False):
+              reloaded=False, expect=None):
         every_port = ports is None
         nodes = self._nodes_by_port(switch_id, ports)
         if not nodes:
@@ -213,8 +229,22 @@ class TrunkPortPlugin(Plugin):
                         switch_id)
             return self._sync(switch_id, None, force, dry_run, intents, None, started, True)
         limit = _lif_limit(self.conf.psvm_lif_limit, reading.lif_limit)
-        plan = plans.make_plan(expected, reading.allowed, self._untouched(facts),
-                               self._guards(facts, nodes, reading, limit, force))
+        untouched = self._untouched(facts)
+        guards = self._guards(facts, nodes, reading, limit, force)
+        plan = plans.make_plan(expected, reading.allowed, untouched, guards)
+        if expect is not None and [change_dict(c) for c in plan.changes] != expect:
+            raise PlanChanged(f'switch {switch_id}: nova or the switch changed since the '
+                              f'plan was refused; it is no longer the same plan, nothing '
+                              f'applied')
+        pending = None
+        if not dry_run and (facts['pending'] or _removal_refused(plan)):
+            forced = plans.make_plan(expected, reading.allowed, untouched,
+                                     dataclasses.replace(guards, force=True))
+            self._expire_pending(facts['pending'], forced, set(expected))
+            if _removal_refused(plan):
+                pending = self.database.store_pending_plan(
+                    switch_id, sorted(expected), [change_dict(c) for c in forced.changes],
+                    [r.message for r in plan.refusals])['id']
         if not dry_run:
             self._check_kept(switch_id, driver)
             self._apply(driver, plan)
@@ -227,7 +257,7 @@ class TrunkPortPlugin(Plugin):
                             driver.rpcs - rpcs, time.monotonic() - started,
                             reading.lif_usage, limit, plan.drift, dry_run, reloaded,
                             changed or (facts['unsaved_since'] is not None and not reloaded),
-                            {port: reading.allowed[port] for port in expected})
+                            {port: reading.allowed[port] for port in expected}, pending)
         self._audit(result)
         if dry_run or not (every_port or changed or reloaded or _news(reading, facts)):
             return result, None
@@ -345,6 +375,35 @@ class TrunkPortPlugin(Plugin):
         if stale is not None:
             stale.close()
         return driver
+
+    def _expire_pending(self, pending, forced, synced):
+        """A pending plan of ports this sync covered, that the forced plan of
+        those ports no longer matches, would not be the same plan: expired."""
+        for plan_id, ports, changes in pending:
+            if set(ports) <= synced and changes != [
+                    change_dict(c) for c in forced.changes if c.port in set(ports)]:
+                try:
+                    self.database.close_pending_plan(plan_id, 'expired')
+                except errors.PsvmError as exc:
+                    LOG.info('pending plan %s: %s', plan_id, exc)
+
+    def approve(self, plan_id):
+        """Apply a pending plan once, exactly as it was kept, or expire it
+        when it would no longer be the same plan (PlanChanged)."""
+        plan = self.database.close_pending_plan(plan_id, 'applied')
+        try:
+            return self.sync(plan['switch_id'], plan['ports'], force=True,
+                             expect=plan['changes'])
+        except PlanChanged:
+            self.database.reopen_pending_plan(plan_id)
+            self.database.close_pending_plan(plan_id, 'expired')
+            raise
+        except errors.PsvmError:
+            self.database.reopen_pending_plan(plan_id)
+            raise
+
+    def discard(self, plan_id):
+        return self.database.close_pending_plan(plan_id, 'discarded')
 
     def _store_facts(self, switch_id, facts):
         try:

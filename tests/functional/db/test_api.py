@@ -197,10 +197,10 @@ def test_archive_moves_deleted_rows_children_first(database, credential, switch)
     database.delete_credential(credential['id'])
     assert database.archive_deleted_rows(1) == {
         'psvm_switchport_binding': 1, 'psvm_switch': 0, 'psvm_switch_credential': 0,
-        'psvm_move_intent': 0}
+        'psvm_move_intent': 0, 'psvm_pending_plan': 0}
     assert database.archive_deleted_rows(10) == {
         'psvm_switchport_binding': 0, 'psvm_switch': 1, 'psvm_switch_credential': 1,
-        'psvm_move_intent': 0}
+        'psvm_move_intent': 0, 'psvm_pending_plan': 0}
     assert database.list_switches(deleted=True) == []
     with database.engine.connect() as connection:
         shadow = connection.execute(sa.select(models.SHADOWS['psvm_switch'])).one()
@@ -218,7 +218,7 @@ def test_archive_keeps_a_parent_a_child_row_still_names(database, credential, sw
         connection.execute(sa.update(models.Switch).values(deleted=models.Switch.id))
     assert database.archive_deleted_rows(100) == {
         'psvm_switchport_binding': 0, 'psvm_switch': 0, 'psvm_switch_credential': 1,
-        'psvm_move_intent': 0}
+        'psvm_move_intent': 0, 'psvm_pending_plan': 0}
     assert database.get_binding(binding['id'])['switch_id'] == switch['id']
     assert [s['id'] for s in database.list_switches(deleted=True)] == [switch['id']]
 

@@ -2,11 +2,11 @@ from tests.functional.manage import conftest
 
 
 def test_sync_then_version(manage):
-    assert manage.json('db', 'version') == {'current': None, 'head': '0004'}
-    assert manage.json('db', 'sync') == {'revision': '0004'}
-    assert manage.json('db', 'sync') == {'revision': '0004'}
+    assert manage.json('db', 'version') == {'current': None, 'head': '0005'}
+    assert manage.json('db', 'sync') == {'revision': '0005'}
+    assert manage.json('db', 'sync') == {'revision': '0005'}
     table = manage.ok('db', 'version')
-    assert '| current | head |' in table and '| 0004    | 0004 |' in table
+    assert '| current | head |' in table and '| 0005    | 0005 |' in table
 
 
 def test_commands_before_sync_say_to_sync(manage):
@@ -20,10 +20,10 @@ def test_archive_deleted_rows(synced):
             'credential', 'create', '--user-name', 'gone', '--password', 'x')['id']))
     assert synced.json('db', 'archive_deleted_rows', '--max-rows', '2') == {
         'psvm_switchport_binding': 0, 'psvm_switch': 0, 'psvm_switch_credential': 2,
-        'psvm_move_intent': 0}
+        'psvm_move_intent': 0, 'psvm_pending_plan': 0}
     assert synced.json('db', 'archive_deleted_rows', '--max-rows', '10') == {
         'psvm_switchport_binding': 0, 'psvm_switch': 0, 'psvm_switch_credential': 1,
-        'psvm_move_intent': 0}
+        'psvm_move_intent': 0, 'psvm_pending_plan': 0}
     assert [c['id'] for c in synced.json('credential', 'list', '--deleted')] == [cred['id']]
     assert 'max_rows must be between 1' in synced.fails(
         'db', 'archive_deleted_rows', '--max-rows', '0')

@@ -63,3 +63,18 @@ def test_sync_without_local_casts_to_the_running_listener(tmp_path, lab_switch, 
         printed = Manage(str(config)).ok('sync', *scope)
         assert 'sent to the listeners' in printed
         rig.switch.wait_for(lambda: rig.switch.allowed('ethernet1/3') == {1, 100})
+
+
+def test_plan_approve_applies_a_refused_sync_once(world):
+    rig, manage = world
+    manage.ok('sync', '--local')
+    rig.switch.set_allowed('ethernet1/3', {1, 100, 101, *range(102, 111)})
+    assert '| pending_plan |' in manage.ok('sync', '--local', '--host', 'compute-1')
+    [pending] = manage.json('plan', 'list')
+    assert pending['changes'] == [{'port': 'ethernet1/3', 'add': 'none',
+                                   'remove': '102-110', 'replace': None}]
+    assert 'pending_plans' in manage.ok('report')
+    manage.ok('plan', 'approve', str(pending['id']))
+    assert rig.switch.allowed('ethernet1/3') == {1, 100, 101}
+    assert 'already' in manage.fails('plan', 'approve', str(pending['id']))
+    assert manage.json('plan', 'list') == []

@@ -22,5 +22,5 @@ def test_live_rows_are_unique_with_deleted_in_the_key():
 
 def test_tables_are_listed_children_first():
     names = [table.name for table in models.TABLES]
-    assert names == ['psvm_switchport_binding', 'psvm_switch', 'psvm_switch_credential',
-                     'psvm_move_intent']
+    assert names == ['psvm_switchport_binding', 'psvm_pending_plan', 'psvm_switch',
+                     'psvm_switch_credential', 'psvm_move_intent']

@@ -45,7 +45,7 @@ class FakeDatabase:
         self.asked = []
         self.facts = {'vlan_database': None, 'booted_at': None, 'managed_vlans': None,
                       'unsaved_since': None, 'ports_listed': 0, 'ports_all': 0,
-                      'stored': {}}
+                      'stored': {}, 'pending': []}
 
     def list_bindings(self, switch_id=None, switch_ports=None):
         self.asked_ports.append(switch_ports)
