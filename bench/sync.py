@@ -173,9 +173,10 @@ def targeted_sync(switch, sync_port, rounds=TARGETED_ROUNDS):
 
 
 def _rpc_latency(driver_class, switch):
-    """Round trip of single reads on an open session."""
+    """Round trip of single reads on an open session, beside the plugin's
+    own (a second tool on the switch, so a second session slot)."""
     ip, port = switch.address
-    conf = sync_rig.make_conf()
+    conf = sync_rig.make_conf(**{'switches.max_sessions': 2})
     driver = driver_class(conf, base.Login(ip, port, 'admin', 'secret', switch.fingerprint))
     ports = switch.ports()
     try:

@@ -6,6 +6,7 @@ FIRST_INSTANCE = '00000000-0000-4000-8000-000000000001'
 def test_explain_names_the_instance_behind_a_vlan_and_why_one_goes(world):
     rig, manage = world
     rig.sync()
+    rig.plugin.close()  # the listener lets go: psvm-manage runs in this process, one session each
     rig.switch.set_allowed('ethernet1/3', {1, 100, 101, 666})
     entries = {e['vlan']: e for e in manage.json('explain', '--switch', str(rig.switch_id),
                                                  '--port', 'e1/3')}
