@@ -5,7 +5,6 @@ import datetime
 import ipaddress
 import re
 
-from psvm_listener import drivers
 from psvm_listener import ports
 from psvm_listener import vlans
 from psvm_listener.db import errors
@@ -85,9 +84,15 @@ def vlan_list(field, value):
 
 
 def driver(field, value):
-    """The entry point name of an installed switch driver, or None (psvm_driver)."""
+    """The entry point name of an installed switch driver, or None (psvm_driver).
+
+    The drivers are imported here, not with the module: the client declares
+    its records through this module and installs none of the services'
+    dependencies (stevedore, oslo.middleware), and only the database layer
+    checks a driver's name."""
     if value is None:
         return None
+    from psvm_listener import drivers
     known = drivers.names()
     if value not in known:
         raise errors.Invalid(f'{field} {value!r} is not a switch driver; known: '

@@ -45,7 +45,7 @@ def test_switch_defaults_and_login_for_the_driver(database, credential, switch):
     assert switch['host_key'] is None and switch['description'] is None
     assert switch['last_sync_at'] is None
     assert database.switch_login(switch['id']) == {
-        'ip': '192.0.2.10', 'port': 22, 'host_key': None,
+        'ip': '192.0.2.10', 'port': 22, 'host_key': None, 'driver': None,
         'user_name': 'admin', 'password': 'hunter2'}
 
 
