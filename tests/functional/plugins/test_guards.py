@@ -10,6 +10,10 @@ from psvm_listener.db import api
 from tests import databases
 from tests import sync_rig
 
+# The rig's plugin and fresh_plugin's stand for two processes, each with its
+# own session on the switch: one process here, so two session slots.
+TWO_PROCESSES = {'switches.max_sessions': 2}
+
 
 def fresh_plugin(rig):
     """A plugin as a process that never synced this switch builds it."""
@@ -22,7 +26,8 @@ def fresh_plugin(rig):
 def test_removal_guard_gives_the_same_verdict_in_a_fresh_and_a_warm_process(
         tmp_path, lab_switch, kind):
     with databases.fresh_database(kind, tmp_path) as psvm_url, \
-            sync_rig.Rig(tmp_path, lab_switch, psvm_url=psvm_url) as rig:
+            sync_rig.Rig(tmp_path, lab_switch, psvm_url=psvm_url,
+                                  **TWO_PROCESSES) as rig:
         rig.host('compute-1', 'ethernet1/1')
         small = [rig.boot('compute-1', vlan) for vlan in (10, 11, 12, 13)]
         rig.host('compute-2', 'ethernet1/2', vlans=range(100, 120))
@@ -74,7 +79,7 @@ def test_narrowing_all_ports_goes_before_a_vlan_creation_that_would_cross_the_li
 
 def test_a_vlan_creation_that_ports_allowing_all_would_push_past_the_limit_is_never_sent(
         tmp_path):
-    with lif_switch(153) as switch, sync_rig.Rig(tmp_path, switch) as rig:
+    with lif_switch(153) as switch, sync_rig.Rig(tmp_path, switch, **TWO_PROCESSES) as rig:
         rig.host('compute-1', 'ethernet1/1', vlans=(10,))
         rig.sync()
         assert switch.lif_usage() == 152
