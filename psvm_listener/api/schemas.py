@@ -15,6 +15,7 @@ from psvm_listener.db import models
 # Printable text: no control characters, and not only blanks.
 TEXT_PATTERN = r'^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$'
 HOST_KEY_PATTERN = r'^SHA256:[A-Za-z0-9+/]{43}=?$'
+VLAN_LIST_PATTERN = r'^\s*(all|none|[0-9][0-9,\s-]*)?\s*$'
 MAX_ID = 2 ** 31 - 1
 
 ID = {'type': 'integer', 'minimum': 1, 'maximum': MAX_ID}
@@ -47,7 +48,7 @@ OPTIONAL_DATE_TIME = {'anyOf': [DATE_TIME, {'type': 'null'}]}
 OPTIONAL_STRING = {'anyOf': [{'type': 'string'}, {'type': 'null'}]}
 OPTIONAL_COUNT = {'anyOf': [{'type': 'integer', 'minimum': 0}, {'type': 'null'}]}
 VLAN_LIST = {'anyOf': [{'type': 'string', 'maxLength': 20000,
-                        'pattern': r'^\s*(all|none|[0-9][0-9,\s-]*)?\s*$'},
+                        'pattern': VLAN_LIST_PATTERN},
                        {'type': 'null'}],
              'description': 'an NX-OS VLAN list ("100-3000")'}
 
@@ -74,6 +75,7 @@ PATTERN_ERRORS = {
     HOST_KEY_PATTERN: 'is not an SSH host key fingerprint (SHA256: and 43 base64 '
                       'characters)',
     ID_DIGITS_PATTERN: 'must be an id: an integer, or its digits as a string',
+    VLAN_LIST_PATTERN: 'is not an NX-OS VLAN list ("all", "none" or "10,20-30")',
 }
 FORMATS = jsonschema.FormatChecker(formats=())
 FORMAT_ERRORS = {

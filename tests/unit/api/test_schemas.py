@@ -67,3 +67,29 @@ def test_a_refused_password_is_never_repeated(password):
                     {'psvmcred': {'user_name': 'admin', 'password': password}})
     assert error.field == 'psvmcred.password'
     assert 'hunter2' not in str(error) and '7' not in str(error).split(':', 1)[1]
+
+
+def _rules(schema, key):
+    if isinstance(schema, dict):
+        if key in schema and isinstance(schema[key], str):
+            yield schema[key]
+        for value in schema.values():
+            yield from _rules(value, key)
+    elif isinstance(schema, list):
+        for value in schema:
+            yield from _rules(value, key)
+
+
+@pytest.mark.parametrize('record', records.ALL, ids=lambda r: r.singular)
+def test_every_pattern_and_format_of_a_body_has_its_own_words(record):
+    """A refused value is described by its rule (never echoed): a rule without
+    words would be a 500."""
+    for body in (schemas.create_body(record), schemas.update_body(record)):
+        assert set(_rules(body, 'pattern')) <= set(schemas.PATTERN_ERRORS)
+        assert set(_rules(body, 'format')) <= set(schemas.FORMAT_ERRORS)
+
+
+def test_a_bad_vlan_list_is_refused_in_words():
+    refused = refusal(SWITCH, {'psvm': {'ip': '192.0.2.1', 'switch_cred_id': 1,
+                                        'managed_vlans': '\x05\x03'}})
+    assert refused.field == 'psvm.managed_vlans' and 'VLAN list' in str(refused)
