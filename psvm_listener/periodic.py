@@ -11,17 +11,11 @@ from psvm_listener import workqueue
 LOG = logging.getLogger(__name__)
 
 
-class Periodic:
-    """Run ``action()`` every ``interval`` seconds, delayed by up to ``jitter``
-    times the interval so that many listeners do not act at the same instant.
+class _Loop:
+    """A named daemon thread running the subclass's ``_run`` until stopped."""
 
-    An exception in the action is logged and the next run happens on time.
-    """
-
-    def __init__(self, name, interval, action, jitter=0.0):
+    def __init__(self, name, action):
         self.name = name
-        self.interval = interval
-        self.jitter = jitter
         self.action = action
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
@@ -33,6 +27,19 @@ class Periodic:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(timeout)
+
+
+class Periodic(_Loop):
+    """Run ``action()`` every ``interval`` seconds, delayed by up to ``jitter``
+    times the interval so that many listeners do not act at the same instant.
+
+    An exception in the action is logged and the next run happens on time.
+    """
+
+    def __init__(self, name, interval, action, jitter=0.0):
+        super().__init__(name, action)
+        self.interval = interval
+        self.jitter = jitter
 
     def _delay(self):
         return self.interval * (1 + random.uniform(0, self.jitter))
@@ -45,25 +52,14 @@ class Periodic:
                 LOG.exception('%s failed; next run in %s s', self.name, self.interval)
 
 
-class UntilDone:
+class UntilDone(_Loop):
     """Run ``action()`` until ``done()`` is true, with exponential back-off
     (``base`` doubling to ``cap`` seconds) after each RetryLater, until stopped."""
 
     def __init__(self, name, action, done, base, cap):
-        self.name = name
-        self.action = action
+        super().__init__(name, action)
         self.done = done
         self.backoff = workqueue.Backoff(base, cap)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
-
-    def start(self):
-        self._thread.start()
-
-    def stop(self, timeout=None):
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
 
     def _run(self):
         while not self._stop.is_set() and not self.done():
