@@ -14,8 +14,9 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 import uuid
+
+from psvm_listener.lab.scenario import wait_until
 
 RABBITMQ_SERVER = 'rabbitmq-server'
 RABBITMQCTL = 'rabbitmqctl'
@@ -92,15 +93,15 @@ class PrivateRabbit:
 
     def wait_answering(self, timeout=60):
         """Until the AMQP port accepts connections."""
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with socket.create_connection(('127.0.0.1', self.port), timeout=1):
-                    return
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+        wait_until(self._answers, timeout, f'private RabbitMQ on port {self.port}',
+                   interval=0.2)
+
+    def _answers(self):
+        try:
+            with socket.create_connection(('127.0.0.1', self.port), timeout=1):
+                return True
+        except OSError:
+            return False
 
     def stop_app(self):
         self.ctl('stop_app')
