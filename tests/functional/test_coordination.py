@@ -100,6 +100,9 @@ def test_a_member_that_stops_heartbeating_loses_its_share_after_its_lease(
 
 
 def test_a_switch_lock_keeps_other_processes_out(backend_url, members):
+    # Exclusion, not expiry, is under test: a lease long enough that a worker
+    # starved by a loaded machine never lets a held lock lapse mid-test.
+    backend_url = backend_url.replace(f'timeout={backends.LEASE}', 'timeout=10')
     member, _ = members(backend_url, backends.unique_group(), 'holder', max_sessions=2)
     other = tooz_coordination.get_coordinator(backend_url, b'psvm-manage-test')
     other.start()
