@@ -12,11 +12,19 @@ keeps psvm's exchange, the queue, their bindings and the persistent
 messages waiting in it (oslo.messaging publishes persistent messages).
 
 What a restart does lose is the binding from a non-durable ``nova``
-(bindings die with their exchange), and notifications nova publishes before
-it is back.  ``BindingKeeper`` holds its own connection to the broker:
-every time it connects again it declares the binding again, then asks for a
-full sync, which covers whatever the broker may have dropped meanwhile (a
-sync reads nova's database, not the lost messages).
+(bindings die with their exchange), and so what nova publishes between the
+broker's return and psvm's new binding: the broker routes it to nova's own
+default queue (``notifications.info``), never to psvm's.  No AMQP client can
+close that window on an exchange it does not own; ``BindingKeeper`` keeps it
+short and covers it.  It holds its own connection to the broker and, while
+the broker is away, tries again every ``RECONNECT_CAP`` seconds at most
+(nova's publishers wait up to 30 s between tries, so psvm is nearly always
+bound first); every time it connects again it declares the binding again,
+then asks for a full sync, which repairs whatever was published unbound (a
+sync reads nova's database, not the lost messages).  With
+``amqp_durable_queues = True`` in nova.conf and psvm.conf alike (as
+deployments with quorum queues set), ``nova`` and the binding survive the
+restart and nothing is lost at all.
 """
 
 import threading
@@ -30,6 +38,10 @@ from psvm_listener import workqueue
 LOG = logging.getLogger(__name__)
 
 POLL = 1.0
+# Seconds between tries to reach a broker that is away, at most: the window
+# in which nova publishes into an unbound ``nova`` is as long as this.
+RECONNECT_BASE = 0.1
+RECONNECT_CAP = 0.5
 
 
 def own_exchange(pool):
@@ -54,7 +66,7 @@ class BindingKeeper:
     start-up full sync covers the first).
     """
 
-    def __init__(self, conf, exchange, pool, topics, on_reconnect, *, base=0.5, cap=30.0):
+    def __init__(self, conf, exchange, pool, topics, on_reconnect):
         self.url = kombu_url(conf, conf.transport_url)
         self.ssl = conf.oslo_messaging_rabbit.ssl
         self.heartbeat = conf.oslo_messaging_rabbit.heartbeat_timeout_threshold
@@ -67,7 +79,7 @@ class BindingKeeper:
         self.on_reconnect = on_reconnect
         probe = kombu.Connection(self.url)
         self._lost = probe.connection_errors + probe.channel_errors + (OSError,)
-        self.backoff = workqueue.Backoff(base, cap)
+        self.backoff = workqueue.Backoff(RECONNECT_BASE, RECONNECT_CAP)
         self.connections = 0
         self._bound = threading.Event()
         self._stop = threading.Event()
@@ -99,8 +111,11 @@ class BindingKeeper:
                 if self._stop.is_set():
                     return
                 delay = self.backoff.failed()
-                LOG.warning('Connection to RabbitMQ for the notification bindings lost '
-                            '(%s: %s); reconnecting in %.1f s', type(exc).__name__, exc, delay)
+                # Once per outage at WARNING: the tries come twice a second.
+                log = LOG.warning if self.backoff.failures == 1 else LOG.debug
+                log('Connection to RabbitMQ for the notification bindings lost '
+                    '(%s: %s); trying again every %.1f s at most', type(exc).__name__, exc,
+                    RECONNECT_CAP)
                 self._stop.wait(delay)
 
     def _bind(self, connection):

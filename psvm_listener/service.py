@@ -139,8 +139,7 @@ class Service:
         pool = self.notification_pool()
         keeper = broker.BindingKeeper(
             conf, options.exchange, pool, options.topics,
-            lambda: self.reconciler.mark_all(reason='RabbitMQ reconnect'),
-            base=options.retry_base, cap=options.retry_cap)
+            lambda: self.reconciler.mark_all(reason='RabbitMQ reconnect'))
         keeper.start(timeout=BROKER_WAIT)
         self._on_stop('notification bindings', keeper.stop)
         return transport.durable_notification_transport(conf), broker.own_exchange(pool)

@@ -23,10 +23,12 @@ def rpc_transport(url=RABBIT):
     return transport.rpc_transport(config(), url=url)
 
 
-def notification_transport(url=RABBIT, exchange='nova'):
-    """Transport whose notifiers publish to ``exchange``, as nova's do."""
+def notification_transport(url=RABBIT, exchange='nova', durable=False):
+    """Transport whose notifiers publish to ``exchange``, as nova's do (with
+    ``amqp_durable_queues`` as ``durable`` says)."""
     conf = config()
     conf.set_override('control_exchange', exchange)
+    conf.set_override('amqp_durable_queues', durable, group='oslo_messaging_rabbit')
     return transport.notification_transport(conf, url=url)
 
 

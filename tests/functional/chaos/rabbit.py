@@ -16,6 +16,8 @@ import subprocess
 import tempfile
 import uuid
 
+import kombu
+
 from psvm_listener.lab.scenario import wait_until
 
 RABBITMQ_SERVER = 'rabbitmq-server'
@@ -103,12 +105,27 @@ class PrivateRabbit:
         except OSError:
             return False
 
+    def vhost(self, name):
+        """A new virtual host ``name`` for guest; returns its transport URL.
+        Tests with other ``amqp_durable_queues`` than their neighbours need
+        one: oslo.messaging's publishers all declare ``notifications.info``.
+        """
+        self.ctl('add_vhost', name)
+        self.ctl('set_permissions', '-p', name, 'guest', '.*', '.*', '.*')
+        return f'{self.url}{name}'
+
     def stop_app(self):
         self.ctl('stop_app')
 
     def start_app(self):
         self.ctl('start_app')
         self.wait_answering()
+
+    def delete_exchange(self, name):
+        """Delete exchange ``name`` (and so every binding from it), as a
+        restart does to a non-durable one."""
+        with kombu.Connection(self.amqp_url) as connection:
+            kombu.Exchange(name).bind(connection.default_channel).delete()
 
     def close_all_connections(self):
         self.ctl('close_all_connections', 'psvm chaos test')

@@ -13,6 +13,7 @@ names each bound port whose allowed VLANs differ from what nova needs.
 """
 
 import contextlib
+import datetime
 import os
 import re
 import signal
@@ -34,6 +35,8 @@ PORTS = 8
 IGNORED = frozenset({1})
 UUID_PREFIX = '00000000-0000-4000-8000-'
 STARTED = re.compile(r'psvm-listener \S+ started: ')
+REBOUND = re.compile(r'^(\S+ \S+) \d+ WARNING psvm_listener.broker \[-\] Reconnected to RabbitMQ',
+                     re.MULTILINE)
 HANDLED = re.compile(r'Handled \S+ notification \S+ from \S+ about instance '
                      + UUID_PREFIX + r'(\d{12})')
 
@@ -72,9 +75,11 @@ class Listener:
 
 
 class World:
-    def __init__(self, tmp_path, transport_url=messaging.RABBIT, **options):
+    def __init__(self, tmp_path, transport_url=messaging.RABBIT, durable_nova=False, **options):
+        """``durable_nova``: nova and psvm both set ``amqp_durable_queues``."""
         self.tmp_path = tmp_path
         self.transport_url = transport_url
+        self.durable_nova = durable_nova
         self._stack = contextlib.ExitStack()
         try:
             self._build(options)
@@ -104,7 +109,8 @@ class World:
         self.pool = messaging.unique('psvm-chaos')
         self.config = self._write_config(options)
         self.notify = messaging.notification_transport(url=self.transport_url,
-                                                       exchange=self.exchange)
+                                                       exchange=self.exchange,
+                                                       durable=self.durable_nova)
         stack.callback(self.notify.cleanup)
         self.nova = publisher.NovaPublisher(self.notify)
         if self.transport_url == messaging.RABBIT:
@@ -112,6 +118,7 @@ class World:
         self.listeners = []
         stack.callback(self._stop_listeners)
         self.published = set()
+        self.published_at = {}
         self._seq = 0
 
     def _write_config(self, options):
@@ -128,10 +135,11 @@ class World:
                          'rpc_topic': messaging.unique('psvm-chaos-rpc'), 'metrics_port': 0,
                          'retry_base': 0.2, 'retry_cap': 4, 'bindings_wait': 1,
                          'shutdown_timeout': 30},
+            'oslo_messaging_rabbit': {'amqp_durable_queues': self.durable_nova},
         }
         for name, value in options.items():
             group, _, option = name.rpartition('.')
-            values[group or 'DEFAULT'][option] = value
+            values.setdefault(group or 'DEFAULT', {})[option] = value
         config = self.tmp_path / 'psvm.conf'
         config.write_text(''.join(
             f'[{group}]\n' + ''.join(f'{k} = {v}\n' for k, v in opts.items())
@@ -167,6 +175,7 @@ class World:
             if send:
                 self.nova.create(instance(seq), host)
                 self.published.add(seq)
+                self.published_at[seq] = time.time()
             sent.append(seq)
         return sent
 
@@ -185,19 +194,30 @@ class World:
         return sorted(host for host, (index, port) in self.port_of.items()
                       if self.switches[index].allowed(port) != needed[host] | IGNORED)
 
-    def converge(self, since=None, timeout=90):
+    def rebound_at(self):
+        """Wall-clock times at which a listener bound nova's exchange again
+        after losing RabbitMQ (from its log)."""
+        return [datetime.datetime.strptime(stamp, '%Y-%m-%d %H:%M:%S.%f').timestamp()
+                for listener in self.listeners for stamp in REBOUND.findall(listener.text())]
+
+    def published_between(self, start, end):
+        """Sequence numbers whose publish returned between two wall-clock times."""
+        return {seq for seq, at in self.published_at.items() if start <= at <= end}
+
+    def converge(self, since=None, timeout=90, unreachable=frozenset()):
         """Seconds (from ``since``, a monotonic time, or now) until every port
-        is right and every notification handled."""
+        is right and every notification handled (but those ``unreachable``:
+        the broker never routed them to psvm)."""
         started = time.monotonic() if since is None else since
-        scenario.wait_until(lambda: not self.lost() and not self.wrong(), timeout,
-                            'every port right and every notification handled',
+        scenario.wait_until(lambda: not self.lost() - unreachable and not self.wrong(),
+                            timeout, 'every port right and every notification handled',
                             interval=0.2)
         return time.monotonic() - started
 
-    def figures(self, case, converged):
+    def figures(self, case, converged, **extra):
         return {'case': case, 'converged_s': round(converged, 2),
                 'ports_wrong': len(self.wrong()), 'notifications_lost': len(self.lost()),
-                'notifications': len(self.published)}
+                'notifications': len(self.published), **extra}
 
     def close(self):
         self._stack.close()
