@@ -131,3 +131,14 @@ class Rig:
 
     def sync(self, ports=None, **kwargs):
         return self.plugin.sync(self.switch_id, ports, **kwargs)
+
+
+def refused_removal(rig):
+    """Port 1/1 synced with VLANs 100-109, then nova drops 100-107: the
+    removal guard refuses the sync, which is kept as a pending plan.
+    Returns that sync's result."""
+    rig.host('compute-1', 'ethernet1/1', vlans=range(100, 110))
+    rig.sync()
+    for vlan in range(100, 108):
+        rig.nova.delete_network(rig.network(vlan))
+    return rig.sync()

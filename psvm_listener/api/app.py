@@ -1,8 +1,9 @@
 """The WSGI application: route, authorize, validate, call the database layer.
 
-Routing is one pattern: ``/v2[/{project_id}]/{collection}[/{id}]``; the
-project id of nova-style URLs is accepted and ignored (every call is an
-administrator's).  Everything a caller can get wrong answers 4xx; a 5xx
+Routing is one pattern: ``/v2[/{project_id}]/{collection}[/{id}]``, and
+``/v2[/{project_id}]/os-psvmplan[/{id}[/approve|/discard]]`` for the pending
+plans; the project id of nova-style URLs is accepted and ignored (every
+call is an administrator's).  Everything a caller can get wrong answers 4xx; a 5xx
 means a bug here or a database that is down.
 """
 
@@ -15,15 +16,19 @@ from oslo_context import context
 from oslo_log import log as logging
 from oslo_policy import policy as oslo_policy
 
+from psvm_listener import errors
+from psvm_listener import pending_plans
 from psvm_listener import records
 from psvm_listener.api import faults
 from psvm_listener.api import openapi
+from psvm_listener.api import plans
 from psvm_listener.api import policy
 from psvm_listener.api import resources
 from psvm_listener.api import schemas
 from psvm_listener.api import status_page
 from psvm_listener.api import versions
 from psvm_listener.db import errors as db_errors
+from psvm_listener.plugins import base as plugin_base
 
 LOG = logging.getLogger(__name__)
 
@@ -34,6 +39,9 @@ COLLECTIONS = {record.collection: record for record in records.ALL}
 ROUTE = re.compile(
     r'^/v2(?:/(?P<project_id>[^/]+))?/(?P<collection>%s)(?:/(?P<id>[^/]+))?/?$'
     % '|'.join(sorted(COLLECTIONS, key=len, reverse=True)))
+PLAN_ROUTE = re.compile(
+    r'^/v2(?:/(?P<project_id>[^/]+))?/%s(?:/(?P<id>[^/]+)(?:/(?P<action>%s))?)?/?$'
+    % (plans.COLLECTION, '|'.join(plans.ACTIONS)))
 ACTIONS = {
     False: {'GET': 'list', 'POST': 'create'},
     True: {'GET': 'show', 'PUT': 'update', 'DELETE': 'delete'},
@@ -45,14 +53,17 @@ class Application:
 
     ``resync(switch_id)`` is called after each change to a switch or a
     binding; ``enforcer`` is an oslo.policy Enforcer with our rules;
-    ``lif_limit`` ([DEFAULT] psvm_lif_limit) scales the status page's bars.
+    ``lif_limit`` ([DEFAULT] psvm_lif_limit) scales the status page's bars;
+    ``approve_plan(plan_id)`` is pending_plans.approve bound to this
+    service's configuration and database.
     """
 
-    def __init__(self, database, enforcer, resync, lif_limit=None):
+    def __init__(self, database, enforcer, resync, lif_limit=None, approve_plan=None):
         self.database = database
         self.enforcer = enforcer
         self.resync = resync
         self.lif_limit = lif_limit
+        self.approve_plan = approve_plan
 
     @webob.dec.wsgify
     def __call__(self, request):
@@ -74,7 +85,7 @@ class Application:
             return self.status(request)
         match = ROUTE.match(_path(request))
         if match is None:
-            raise faults.Fault(404, f'no resource at {_path(request)[:100]}')
+            return self._plan_call(request, PLAN_ROUTE.match(_path(request)))
         resource = COLLECTIONS[match.group('collection')]
         row_id = match.group('id')
         methods = ACTIONS[row_id is not None]
@@ -86,7 +97,7 @@ class Application:
         handler = getattr(self, action)
         if row_id is None:
             return handler(request, resource)
-        return handler(request, resource, _row_id(resource, row_id))
+        return handler(request, resource, _row_id(resource.name, row_id))
 
     def _authorize(self, request, resource, action):
         self._enforce(request, policy.rule_name(resource.name, action),
@@ -101,6 +112,45 @@ class Application:
         except oslo_policy.PolicyNotAuthorized:
             raise faults.Fault(403, f'policy does not allow {what}')
 
+    def _plan_call(self, request, match):
+        """A pending plan's route: list, show, or POST an action."""
+        if match is None:
+            raise faults.Fault(404, f'no resource at {_path(request)[:100]}')
+        plan_id, action = match.group('id'), match.group('action')
+        verb = action or ('list' if plan_id is None else 'show')
+        method = 'POST' if action else 'GET'
+        if request.method != method:
+            raise faults.Fault(405, f'{request.method} is not allowed here', {'Allow': method})
+        self._enforce(request, policy.rule_name(plans.NAME, verb), f'{plans.NAME} {verb}')
+        if plan_id is None:
+            found = self.database.list_pending_plans(**_list_filters(request, plans.FILTERS))
+            return _json({plans.PLURAL: [plans.view(plan) for plan in found]})
+        plan_id = _row_id(plans.NAME, plan_id)
+        if verb == 'discard':
+            pending_plans.discard(self.database, plan_id)
+        if verb != 'approve':
+            return self._plan(plan_id)
+        result = self._approve(plan_id)
+        return self._plan(plan_id, {plans.SYNC: result.as_dict()})
+
+    def _approve(self, plan_id):
+        """Apply the plan once, through the code psvm-manage plan approve runs;
+        the switch's or the plan's own errors as faults."""
+        try:
+            return self.approve_plan(plan_id)
+        except (db_errors.DbError, db_errors.Unavailable):
+            raise
+        except (plugin_base.PlanChanged, pending_plans.SwitchesUntouchable) as exc:
+            raise faults.Fault(409, str(exc))
+        except errors.RetryLater as exc:
+            raise faults.Fault(503, f'{exc}; the plan is pending again, approve it later')
+        except errors.Permanent as exc:
+            raise faults.Fault(502, f'{exc}; the plan is pending again')
+
+    def _plan(self, plan_id, beside=None):
+        return _json({plans.SINGULAR: plans.view(self.database.get_pending_plan(plan_id)),
+                      **(beside or {})})
+
     def status(self, request):
         if request.method not in ('GET', 'HEAD'):
             raise faults.Fault(405, f'{request.method} is not allowed here', {'Allow': 'GET'})
@@ -112,7 +162,7 @@ class Application:
 
     def list(self, request, resource):
         list_rows = getattr(self.database, f'list_{resource.names}')
-        rows = list_rows(**_list_filters(request, resource))
+        rows = list_rows(**_list_filters(request, resource.filters))
         return _json({resource.plural: [resources.view(resource, row) for row in rows]})
 
     def show(self, request, resource, row_id):
@@ -156,17 +206,17 @@ def _path(request):
     return request.environ.get('PATH_INFO', '')
 
 
-def _row_id(resource, text):
+def _row_id(kind, text):
     if text.isascii() and text.isdigit() and 1 <= int(text) <= schemas.MAX_ID:
         return int(text)
-    raise faults.Fault(404, f'no {resource.name} with id {text[:40]!r}')
+    raise faults.Fault(404, f'no {kind} with id {text[:40]!r}')
 
 
-def _list_filters(request, resource):
-    """Lists may be narrowed by the record's filters: ``?switch_id=3``,
+def _list_filters(request, filters):
+    """Lists may be narrowed by ``filters`` (records.Filter): ``?switch_id=3``,
     ``?compute_node_id=7&compute_node_id=8``."""
     try:
-        given = {each: request.GET.getall(each.field) for each in resource.filters}
+        given = {each: request.GET.getall(each.field) for each in filters}
     except UnicodeDecodeError:
         raise faults.Fault(400, 'the query string is not UTF-8')
     filters = {}
@@ -215,11 +265,12 @@ def _json(document):
                           charset='utf-8', body=json.dumps(document).encode())
 
 
-def build(database, enforcer, resync, protect, lif_limit=None, health=None):
+def build(database, enforcer, resync, protect, lif_limit=None, health=None,
+          approve_plan=None):
     """The application: version discovery, the OpenAPI document and
     ``health`` (at /healthcheck) are public, the rest goes through
     ``protect`` (an auth strategy wrapping the application)."""
-    protected = protect(Application(database, enforcer, resync, lif_limit))
+    protected = protect(Application(database, enforcer, resync, lif_limit, approve_plan))
     document = openapi.document()
 
     @webob.dec.wsgify

@@ -18,6 +18,7 @@ NAMES = {
     405: 'notAllowed',
     409: 'conflict',
     413: 'requestEntityTooLarge',
+    502: 'badGateway',
     503: 'serviceUnavailable',
 }
 
@@ -25,6 +26,7 @@ DB_STATUS = (
     (db_errors.NotFound, 404),
     (db_errors.Duplicate, 409),
     (db_errors.InUse, 409),
+    (db_errors.Decided, 409),
     (db_errors.InvalidReference, 409),
     (db_errors.Invalid, 400),
     (db_errors.SchemaMissing, 503),

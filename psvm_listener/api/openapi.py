@@ -2,6 +2,7 @@
 validate requests, so the two cannot disagree."""
 
 from psvm_listener import records
+from psvm_listener.api import plans
 from psvm_listener.api import resources
 from psvm_listener.api import schemas
 
@@ -26,20 +27,32 @@ FAULTS = {
     '413': 'The body is over [api] max_request_body_size.',
     '503': 'The database does not answer.',
 }
+PLAN_FAULTS = {
+    '404': 'No pending plan with that id, ever.',
+    '409': 'The plan was applied, discarded or expired already; or it is no longer '
+           'the same plan (nova or the switch changed: it expires, nothing applied); '
+           'or [DEFAULT] psvm is False.',
+    '502': 'The switch refused the plan or the login; the plan is pending again.',
+    '503': "The database, nova's database, the coordination backend or the switch "
+           'does not answer; the plan is pending again.',
+}
 
 
 def document():
     paths = {}
-    for resource in records.ALL:
-        for prefix, parameters in (('/v2', []), ('/v2/{project_id}', [_project_id()])):
+    for prefix, parameters in (('/v2', []), ('/v2/{project_id}', [_project_id()])):
+        for resource in records.ALL:
             base = f'{prefix}/{resource.collection}'
             paths[base] = _collection(resource, parameters)
-            paths[base + '/{id}'] = _item(resource, parameters + [_id(resource)])
+            paths[base + '/{id}'] = _item(resource, parameters + [_id(resource.name)])
+        paths.update(_plan_paths(prefix, parameters))
     return {
         'openapi': '3.1.0',
         'info': {'title': 'psvm-api', 'version': '2.0',
                  'description': 'Switches, switch credentials and switchport '
-                                'bindings of psvm-listener.'},
+                                'bindings of psvm-listener, and the pending plans '
+                                '(syncs a guard refused) an operator approves or '
+                                'discards.'},
         'paths': paths,
         'components': {'securitySchemes': {
             'keystone': {'type': 'apiKey', 'in': 'header', 'name': 'X-Auth-Token'},
@@ -84,18 +97,44 @@ def _item(resource, parameters):
     }
 
 
+def _plan_paths(prefix, parameters):
+    """List, show, and the two actions (POST, no body) of the pending plans."""
+    base = f'{prefix}/{plans.COLLECTION}'
+    one = parameters + [_id('pending plan')]
+    row = {'type': 'object', 'required': [plans.SINGULAR],
+           'properties': {plans.SINGULAR: plans.ROW}}
+    approved = {'type': 'object', 'required': [plans.SINGULAR, plans.SYNC],
+                'properties': {plans.SINGULAR: plans.ROW, plans.SYNC: plans.SYNC_RESULT}}
+    listing = {'type': 'object', 'required': [plans.PLURAL],
+               'properties': {plans.PLURAL: {'type': 'array', 'items': plans.ROW}}}
+    return {
+        base: {'get': _operation(
+            'List the pending plans', parameters + [_filter(f) for f in plans.FILTERS],
+            listing, ('400', '401', '403', '503'))},
+        base + '/{id}': {'get': _operation(
+            'Show a pending plan, pending or decided (outcome)', one, row,
+            ('401', '403', '404', '503'))},
+        base + '/{id}/approve': {'post': _operation(
+            'Apply a pending plan to its switch, once, exactly as kept', one, approved,
+            ('401', '403', '404', '409', '502', '503'), descriptions=PLAN_FAULTS)},
+        base + '/{id}/discard': {'post': _operation(
+            'Discard a pending plan unapplied', one, row,
+            ('401', '403', '404', '409', '503'), descriptions=PLAN_FAULTS)},
+    }
+
+
 def _one(resource, row):
     return {'type': 'object', 'required': [resource.singular],
             'properties': {resource.singular: row}}
 
 
-def _operation(summary, parameters, result, faults, request_schema=None):
+def _operation(summary, parameters, result, faults, request_schema=None, descriptions=None):
     ok = {'description': 'OK'}
     if result is not None:
         ok['content'] = {'application/json': {'schema': result}}
     responses = {'200': ok}
     for code in faults:
-        responses[code] = {'description': FAULTS[code],
+        responses[code] = {'description': {**FAULTS, **(descriptions or {})}[code],
                            'content': {'application/json': {'schema': FAULT}}}
     operation = {'summary': summary, 'parameters': parameters, 'responses': responses}
     if request_schema is not None:
@@ -127,6 +166,6 @@ def _project_id():
                        'minLength': 1, 'maxLength': 64}}
 
 
-def _id(resource):
+def _id(kind):
     return {'name': 'id', 'in': 'path', 'required': True,
-            'description': f'id of the {resource.name}', 'schema': schemas.ID}
+            'description': f'id of the {kind}', 'schema': schemas.ID}

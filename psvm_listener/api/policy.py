@@ -2,7 +2,8 @@
 policy file says otherwise.
 
 ``psvm:<kind>:<action>`` for kind in credential, switch, binding and action
-in list, show, create, update, delete; ``psvm:status:show`` for the
+in list, show, create, update, delete; ``psvm:plan:<action>`` for the
+pending plans (list, show, approve, discard); ``psvm:status:show`` for the
 status page.  ``oslopolicy-sample-generator``
 writes etc/psvm/policy.yaml.sample from ``list_rules``.
 """
@@ -10,6 +11,7 @@ writes etc/psvm/policy.yaml.sample from ``list_rules``.
 from oslo_policy import policy
 
 from psvm_listener import records
+from psvm_listener.api import plans
 
 ADMIN = 'role:admin'
 STATUS_RULE = 'psvm:status:show'
@@ -19,6 +21,12 @@ ACTIONS = {
     'create': ('POST', '', 'Create a {kind}.'),
     'update': ('PUT', '/{id}', 'Change a {kind}.'),
     'delete': ('DELETE', '/{id}', 'Delete a {kind}.'),
+}
+PLAN_ACTIONS = {
+    'list': ('GET', '', 'List the pending plans (syncs a guard refused).'),
+    'show': ('GET', '/{id}', 'Show one pending plan, pending or decided.'),
+    'approve': ('POST', '/{id}/approve', 'Apply a pending plan to its switch, once.'),
+    'discard': ('POST', '/{id}/discard', 'Discard a pending plan unapplied.'),
 }
 
 
@@ -38,6 +46,11 @@ def list_rules():
                 description=description.format(kind=resource.name, kinds=resource.names),
                 operations=[{'method': method,
                              'path': f'/v2/{resource.collection}{suffix}'}]))
+    for action, (method, suffix, description) in PLAN_ACTIONS.items():
+        rules.append(policy.DocumentedRuleDefault(
+            name=rule_name(plans.NAME, action), check_str='rule:admin_api',
+            description=description,
+            operations=[{'method': method, 'path': f'/v2/{plans.COLLECTION}{suffix}'}]))
     rules.append(policy.DocumentedRuleDefault(
         name=STATUS_RULE, check_str='rule:admin_api',
         description='Show the status page: every switch, its LIF usage, last sync, '

@@ -11,7 +11,7 @@ MASKED_PASSWORD = '******'
 
 
 def view(record, row):
-    shown = {key: _json_value(value) for key, value in row.items()
+    shown = {key: json_value(value) for key, value in row.items()
              if key not in record.hidden}
     shown['deleted'] = bool(row.get('deleted'))
     for name in record.hidden:
@@ -19,7 +19,7 @@ def view(record, row):
     return shown
 
 
-def _json_value(value):
+def json_value(value):
     if isinstance(value, datetime.datetime):
         return value.isoformat(timespec='microseconds')
     return value

@@ -1,10 +1,14 @@
 """psvm-api's HTTP server: cheroot, threads, no eventlet."""
 
+import functools
+import os
+
 from cheroot import wsgi
 from oslo_middleware import healthcheck
 from oslo_middleware import http_proxy_to_wsgi
 from oslo_middleware import request_id
 
+from psvm_listener import pending_plans
 from psvm_listener import rpc
 from psvm_listener import transport
 from psvm_listener.api import app
@@ -18,7 +22,8 @@ from psvm_listener.db import api as db_api
 
 def application(conf, database=None, resync_client=None):
     """The WSGI stack as ``conf`` describes it (auth strategy, policy file,
-    database, transport for resync casts), inside oslo.middleware's
+    database, transport for resync casts; nova's database and the switches
+    for approving a pending plan), inside oslo.middleware's
     http_proxy_to_wsgi, request_id and /healthcheck, as other OpenStack
     APIs are."""
     database = database or db_api.Database.from_config(conf)
@@ -27,7 +32,10 @@ def application(conf, database=None, resync_client=None):
                       resync.Resyncer(resync_client).request,
                       lambda wsgi_app: auth.protect(wsgi_app, conf),
                       lif_limit=conf.psvm_lif_limit,
-                      health=healthcheck.Healthcheck(None, conf))
+                      health=healthcheck.Healthcheck(None, conf),
+                      approve_plan=functools.partial(
+                          pending_plans.approve, conf, database,
+                          member_id=f'psvm-api-{conf.host}-{os.getpid()}'))
     stack = body_limit.BodyLimit(stack, conf.api.max_request_body_size)
     stack = request_log.RequestLog(stack)
     stack = request_id.RequestId(stack)

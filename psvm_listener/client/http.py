@@ -1,4 +1,5 @@
-"""psvm-api over HTTP: a keystoneauth1 adapter, three collections.
+"""psvm-api over HTTP: a keystoneauth1 adapter, three collections and the
+pending plans.
 
 The adapter finds psvm-api as OpenStackClient does: an endpoint given
 (``--os-endpoint``, ``psvm_endpoint_override`` in clouds.yaml) or the
@@ -19,6 +20,7 @@ from keystoneauth1.identity import v3
 from oslo_log import log as logging
 
 from psvm_listener import errors
+from psvm_listener.api import plans
 from psvm_listener.api import resources
 
 LOG = logging.getLogger(__name__)
@@ -70,6 +72,17 @@ class Api:
 
     def delete(self, record, row_id):
         self._call('DELETE', f'{record.collection}/{row_id}')
+
+    def list_plans(self, **query):
+        return self._call('GET', plans.COLLECTION, params=query)[plans.PLURAL]
+
+    def show_plan(self, plan_id):
+        return self._call('GET', f'{plans.COLLECTION}/{plan_id}')[plans.SINGULAR]
+
+    def decide_plan(self, plan_id, action):
+        """POST ``action`` (approve, discard); the plan as decided, and
+        after an approval the sync that applied it (``sync``)."""
+        return self._call('POST', f'{plans.COLLECTION}/{plan_id}/{action}')
 
     def _send(self, method, record, path, fields):
         body = {record.singular: fields}

@@ -1,4 +1,4 @@
-"""psvm: manage psvm-api's switches, credentials and bindings from a shell.
+"""psvm: manage psvm-api's switches, credentials, bindings and pending plans from a shell.
 
 The same commands as ``openstack psvm ...``, for hosts without
 OpenStackClient; with it, prefer ``openstack`` (clouds.yaml, the keystone
@@ -65,7 +65,7 @@ class PsvmApp(app.App):
             options.os_interface))
 
     def prepare_to_run_command(self, cmd):
-        if self.client_manager.psvm is None and getattr(cmd, 'record', None) is not None:
+        if self.client_manager.psvm is None and isinstance(cmd, commands.ApiCommand):
             raise http.ApiError('no psvm-api endpoint: give --os-url or set PSVM_URL')
 
 

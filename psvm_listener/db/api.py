@@ -272,11 +272,18 @@ class Database:
             closed = session.execute(table.update().where(
                 table.c.id == plan_id, table.c.deleted == 0).values(
                 deleted=plan_id, deleted_at=at, updated_at=at, outcome=outcome))
+            plan = _pending_plan(session, plan_id)
             if not closed.rowcount:
-                raise errors.NotFound(f'pending plan {plan_id} does not exist, or was '
-                                      f'applied, discarded or expired already', field='id')
-            return _plan_dict(session.execute(
-                sa.select(table).where(table.c.id == plan_id)).first())
+                raise errors.Decided(f'pending plan {plan_id} was {plan["outcome"]} already '
+                                     f'(at {plan["deleted_at"]:%Y-%m-%d %H:%M:%S} UTC)',
+                                     field='id')
+            return plan
+
+    def get_pending_plan(self, plan_id):
+        """One pending plan, live or closed (``outcome`` says how): NotFound
+        only when it never existed."""
+        with self._transaction() as session:
+            return _pending_plan(session, check.id_('id', plan_id))
 
     def reopen_pending_plan(self, plan_id):
         """A plan whose approval failed for a reason that may pass (the switch
@@ -518,6 +525,14 @@ def _store_facts(session, switch, facts, at):
         switch.unsaved_since = None
     if facts.changed and switch.unsaved_since is None:
         switch.unsaved_since = at
+
+
+def _pending_plan(session, plan_id):
+    table = models.PendingPlan.__table__
+    row = session.execute(sa.select(table).where(table.c.id == plan_id)).first()
+    if row is None:
+        raise errors.NotFound(f'pending plan {plan_id} does not exist', field='id')
+    return _plan_dict(row)
 
 
 def _plan_dict(row):

@@ -22,6 +22,12 @@ class NotFound(DbError):
     """No live row with that id (never created, or soft-deleted)."""
 
 
+class Decided(DbError):
+    """The row exists but is closed for good: a pending plan applied,
+    discarded or expired already.  Not NotFound: asking twice is a conflict
+    with what was decided, and the caller is told which decision it was."""
+
+
 class Duplicate(DbError):
     """A live row with the same unique fields exists already."""
 

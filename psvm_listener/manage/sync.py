@@ -17,6 +17,7 @@ from psvm_listener import conf
 from psvm_listener import coordination
 from psvm_listener import errors
 from psvm_listener import inventory as nova_inventory
+from psvm_listener import pending_plans
 from psvm_listener import plan as plans_module
 from psvm_listener import plugins
 from psvm_listener import rpc
@@ -78,26 +79,13 @@ def print_plan(args):
 
 
 def _decide(args):
-    """Approve (apply once) or discard one pending plan."""
-    if args.verb == 'approve' and not conf.CONF.psvm:
-        raise errors.Permanent('psvm is False: psvm-manage refuses to change switches; set '
-                               '[DEFAULT] psvm = True to approve a plan')
-    database = api.Database.from_config()
-    inventory = nova_inventory.Inventory.from_config(conf.CONF)
-    plugin = plugins.load(conf.CONF, database, inventory)
-    try:
+    """Approve (apply once) or discard one pending plan, as psvm-api does."""
+    with api.Database.from_config() as database:
         if args.verb == 'discard':
-            plan = plugin.discard(args.id)
+            plan = pending_plans.discard(database, args.id)
             print(f'pending plan {plan["id"]} of switch {plan["switch_id"]} discarded')
             return 0
-        switch_id = next((p['switch_id'] for p in database.list_pending_plans()
-                          if p['id'] == args.id), None)
-        with _locks(False) as lock, lock(switch_id):
-            result = plugin.approve(args.id)
-    finally:
-        plugin.close()
-        inventory.close()
-        database.close()
+        result = pending_plans.approve(conf.CONF, database, args.id, _member_id())
     _print(args.format, [result])
     return 0
 
@@ -167,7 +155,11 @@ def _locks(dry_run):
     """A plan touches nothing and takes no lock; a sync holds each switch's."""
     if dry_run:
         return contextlib.nullcontext(lambda switch_id: contextlib.nullcontext())
-    return coordination.sync_locks(conf.CONF, f'psvm-manage-{conf.CONF.host}-{os.getpid()}')
+    return coordination.sync_locks(conf.CONF, _member_id())
+
+
+def _member_id():
+    return f'psvm-manage-{conf.CONF.host}-{os.getpid()}'
 
 
 def _scope(database, inventory, switch_id, host):

@@ -402,9 +402,6 @@ class TrunkPortPlugin(Plugin):
             self.database.reopen_pending_plan(plan_id)
             raise
 
-    def discard(self, plan_id):
-        return self.database.close_pending_plan(plan_id, 'discarded')
-
     def _store_facts(self, switch_id, facts):
         try:
             self.database.record_facts(switch_id, facts)

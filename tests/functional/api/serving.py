@@ -112,3 +112,18 @@ def running(options, db_url, tmp_path, resync_client=None):
         http.stop()
         thread.join(10)
         database.close()
+
+
+@contextlib.contextmanager
+def over_rig(rig, tmp_path, roles=('admin',)):
+    """psvm-api over a sync_rig.Rig's databases and switch, allowed to change
+    switches, for ADMIN and READER (http_basic) with ``roles``.  An approval
+    opens a session of its own beside the rig plugin's: two slots."""
+    options = config(tmp_path, auth_strategy='http_basic',
+                     http_basic_auth_user_file=write_htpasswd(tmp_path, [ADMIN, READER]),
+                     http_basic_roles=list(roles))
+    options.set_override('psvm', True)
+    options.set_override('connection', rig.nova_url, 'nova')
+    options.set_override('max_sessions', 2, 'switches')
+    with running(options, rig.conf.database.connection, tmp_path) as api:
+        yield api

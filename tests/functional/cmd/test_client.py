@@ -11,6 +11,7 @@ import pytest
 from psvm_listener.cmd import client
 from tests import cli
 from tests import log_guard
+from tests import sync_rig
 from tests.functional.api import serving
 
 
@@ -146,3 +147,20 @@ def test_keystone_session_end_to_end(db_url, tmp_path, identity):
             cred['id']]
         refused = psvm(api, 'credential', 'list', user=None)
         assert refused.returncode == 1 and '401' in refused.stderr
+
+
+def test_plan_commands_approve_a_refused_plan_once(tmp_path, lab_switch):
+    with sync_rig.Rig(tmp_path, lab_switch) as rig:
+        plan_id = sync_rig.refused_removal(rig).pending_plan
+        with serving.over_rig(rig, tmp_path) as api:
+            [listed] = psvm_json(api, 'plan', 'list', '--switch', str(rig.switch_id))
+            assert (listed['id'], listed['changes']) == (plan_id, 'ethernet1/1 -100-107')
+            approved = psvm_json(api, 'plan', 'approve', str(plan_id))
+            assert (approved['outcome'], approved['applied']) == (
+                'applied', 'ethernet1/1 -100-107')
+            assert rig.switch.allowed('ethernet1/1') == {1, 108, 109}
+            again = psvm(api, 'plan', 'approve', str(plan_id))
+            assert again.returncode == 1
+            assert f'409: pending plan {plan_id} was applied already' in again.stderr
+            assert psvm_json(api, 'plan', 'show', str(plan_id))['outcome'] == 'applied'
+            assert psvm_json(api, 'plan', 'list') == []

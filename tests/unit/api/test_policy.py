@@ -23,7 +23,7 @@ def enforcer():
 def test_every_rule_is_admin_only_by_default(enforcer, roles, allowed):
     creds = {'roles': roles, 'project_id': 'p', 'user_id': 'u'}
     names = [rule.name for rule in policy.list_rules() if rule.name.startswith('psvm:')]
-    assert len(names) == 16  # 3 resources x 5 actions, and the status page
+    assert len(names) == 20  # 3 resources x 5 actions, 4 on plans, the status page
     for name in names:
         assert enforcer.authorize(name, {}, creds) is allowed, name
 

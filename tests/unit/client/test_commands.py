@@ -7,10 +7,11 @@ from psvm_listener.client import commands
 from psvm_listener.cmd import client
 
 
-def test_every_record_has_the_five_verbs():
+def test_every_record_has_the_five_verbs_and_plans_their_four():
     assert sorted(commands.COMMANDS) == sorted(
-        f'{noun} {verb}' for noun in ('credential', 'switch', 'binding')
-        for verb in ('list', 'show', 'create', 'set', 'delete'))
+        [f'{noun} {verb}' for noun in ('credential', 'switch', 'binding')
+         for verb in ('list', 'show', 'create', 'set', 'delete')]
+        + [f'plan {verb}' for verb in ('list', 'show', 'approve', 'discard')])
 
 
 def test_openstackclient_entry_points_name_every_command():
