@@ -155,8 +155,8 @@ class Application:
         if request.method not in ('GET', 'HEAD'):
             raise faults.Fault(405, f'{request.method} is not allowed here', {'Allow': 'GET'})
         self._enforce(request, policy.STATUS_RULE, 'the status page')
-        body = status_page.render(self.database.list_switches(),
-                                  self.database.list_bindings(), self.lif_limit)
+        body = status_page.render(self.database.list_switches(), self.database.list_bindings(),
+                                  self.database.list_pending_plans(), self.lif_limit)
         return webob.Response(status=200, content_type='text/html', charset='utf-8',
                               body=body)
 

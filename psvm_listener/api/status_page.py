@@ -1,15 +1,16 @@
 """``GET /status``: every switch on one read-only HTML page, for a browser.
 
 What the last sync of each switch recorded in PSVM's database (LIF usage,
-its result, the drift it repaired) and the ports bound to it; never read
-from the switches nor from nova, so the page answers at once while a
-switch hangs or nova's database is down.  Plain HTML and CSS: a ``<meter>``
-draws each switch's LIF usage against its limit.
+its result, the drift it repaired), the ports bound to it, and its pending
+plans from their own table (the one source of truth: psvm-manage plan list
+and the API read the same rows); never read from the switches nor from
+nova, so the page answers at once while a switch hangs or nova's database
+is down.  Plain HTML and CSS: a ``<meter>`` draws each switch's LIF usage
+against its limit.
 """
 
 import html
 
-REFUSED = '; refused: '
 STYLE = """
 body { font-family: sans-serif; margin: 2em; color: #222; }
 table { border-collapse: collapse; }
@@ -20,15 +21,19 @@ meter { width: 12em; }
 """
 
 
-def render(switches, bindings, lif_limit):
-    """The page (bytes, UTF-8) for the rows of ``list_switches`` and
-    ``list_bindings``; ``lif_limit``: [DEFAULT] psvm_lif_limit."""
-    ports = {}
+def render(switches, bindings, pending, lif_limit):
+    """The page (bytes, UTF-8) for the rows of ``list_switches``,
+    ``list_bindings`` and ``list_pending_plans``; ``lif_limit``: [DEFAULT]
+    psvm_lif_limit."""
+    ports, plans = {}, {}
     for binding in bindings:
         ports[binding['switch_id']] = ports.get(binding['switch_id'], 0) + 1
-    rows = '\n'.join(_row(switch, ports.get(switch['id'], 0), lif_limit)
+    for plan in pending:
+        plans.setdefault(plan['switch_id'], []).append(plan)
+    rows = '\n'.join(_row(switch, ports.get(switch['id'], 0), plans.get(switch['id'], []),
+                          lif_limit)
                      for switch in switches)
-    refused = sum(1 for switch in switches if _refusals(switch['last_sync_result']))
+    refused = sum(1 for switch in switches if switch['id'] in plans)
     page = f"""<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><title>psvm-listener status</title>
@@ -39,7 +44,7 @@ def render(switches, bindings, lif_limit):
 {refused} with refused plans pending.</p>
 <table id="switches">
 <thead><tr><th>Switch</th><th>Address</th><th>Ports</th><th>LIF usage</th>
-<th>Last sync</th><th>Result</th><th>Drift repaired</th><th>Refused (pending)</th></tr></thead>
+<th>Last sync</th><th>Result</th><th>Drift repaired</th><th>Pending plans</th></tr></thead>
 <tbody>
 {rows}
 </tbody>
@@ -50,10 +55,9 @@ def render(switches, bindings, lif_limit):
     return page.encode('utf-8')
 
 
-def _row(switch, port_count, lif_limit):
+def _row(switch, port_count, pending, lif_limit):
     result = switch['last_sync_result'] or 'never synced'
-    kind = 'failed' if result.startswith('failed') else (
-        'refused' if _refusals(result) else 'ok')
+    kind = next((kind for kind in ('failed', 'refused') if result.startswith(kind)), 'ok')
     cells = [
         f"{switch['id']}" + (f" <small>{_text(switch['description'])}</small>"
                              if switch['description'] else ''),
@@ -62,9 +66,9 @@ def _row(switch, port_count, lif_limit):
         _lif(switch['lif_usage'], lif_limit),
         _text(switch['last_sync_at'].isoformat(sep=' ', timespec='seconds')
               if switch['last_sync_at'] else 'never'),
-        f'<span class="{kind}">{_text(result.split(REFUSED)[0])}</span>',
+        f'<span class="{kind}">{_text(result)}</span>',
         '' if switch['drift'] is None else str(switch['drift']),
-        _text(_refusals(result)),
+        '<br>'.join(_pending(plan) for plan in pending),
     ]
     return (f'<tr class="switch" data-switch-id="{switch["id"]}">'
             + ''.join(f'<td>{cell}</td>' for cell in cells) + '</tr>')
@@ -81,11 +85,11 @@ def _lif(usage, limit):
             f'{usage:,} / {limit:,} ({share:.1%})')
 
 
-def _refusals(result):
-    """The refusals of a sync's one-line result (SyncResult.summary)."""
-    if not result or REFUSED not in result:
-        return ''
-    return result.split(REFUSED, 1)[1]
+def _pending(plan):
+    """One pending plan: its id (what to approve), its ports, why refused."""
+    return (f'<span class="pending-plan" data-plan-id="{plan["id"]}">'
+            f'plan {plan["id"]} ({_text(", ".join(plan["ports"]))}): '
+            f'{_text("; ".join(plan["reasons"]))}</span>')
 
 
 def _text(value):

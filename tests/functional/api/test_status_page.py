@@ -12,6 +12,7 @@ from selenium.webdriver.chrome import service as chrome_service
 from selenium.webdriver.common.by import By
 
 from nexus_sim import LabSwitch
+from psvm_listener import pending_plans
 from tests import sync_rig
 from tests.functional.api import serving
 
@@ -106,6 +107,34 @@ def test_status_page_shows_every_lab_switch_with_its_lif_bar(lab, browser):
     assert first[6] == str(recorded[rig.switch_id]['drift'])
     assert browser.find_element(By.ID, 'summary').text.startswith(
         '2 switches, 3 bound ports, 0 with refused plans pending')
+
+
+def test_status_page_shows_the_pending_plans_from_their_table(lab, browser):
+    """A refused sync's plan shows in its switch's row while pending, and not
+    once discarded, though the switch's last sync result still tells of it."""
+    rig, _, second_id, api, _ = lab
+    rig.conf.set_override('psvm_max_removal_ratio', 0.1)
+    rig.nova.delete_network(rig.network(120))
+    plan_id = rig.sync().pending_plan
+    assert plan_id is not None
+
+    browser.get(with_login(api.url + '/status', *serving.ADMIN))
+    row = browser.find_element(By.CSS_SELECTOR, f'tr.switch[data-switch-id="{rig.switch_id}"]')
+    cells = [cell.text for cell in row.find_elements(By.TAG_NAME, 'td')]
+    assert cells[5].startswith('refused: would remove 1 of ')
+    assert cells[7].startswith(f'plan {plan_id} (ethernet1/1, ethernet1/2): would remove 1 of ')
+    other = browser.find_element(By.CSS_SELECTOR, f'tr.switch[data-switch-id="{second_id}"]')
+    assert other.find_elements(By.TAG_NAME, 'td')[7].text == ''
+    assert browser.find_element(By.ID, 'summary').text.startswith(
+        '2 switches, 3 bound ports, 1 with refused plans pending')
+
+    pending_plans.discard(rig.database, plan_id)
+    browser.get(with_login(api.url + '/status', *serving.ADMIN))
+    assert not browser.find_elements(By.CSS_SELECTOR, '.pending-plan')
+    assert browser.find_element(By.ID, 'summary').text.startswith(
+        '2 switches, 3 bound ports, 0 with refused plans pending')
+    assert f'pending plan {plan_id}' in rig.database.get_switch(rig.switch_id)[
+        'last_sync_result']
 
 
 def test_status_page_follows_the_policy(lab):
