@@ -59,6 +59,17 @@ def kombu_url(conf, url):
         f'{host.hostname}:{host.port or 5672}/{vhost}' for host in parsed.hosts)
 
 
+def delete_pool(conf, pool):
+    """Delete ``pool``'s durable queue and exchange from the broker: a pool
+    used once (psvm-lab's, a member removed for good) would outlive even
+    broker restarts, filling with every notification nova sends."""
+    with kombu.Connection(kombu_url(conf, conf.transport_url),
+                          ssl=conf.oslo_messaging_rabbit.ssl) as connection:
+        channel = connection.channel()
+        channel.queue_delete(pool)
+        channel.exchange_delete(own_exchange(pool))
+
+
 class BindingKeeper:
     """Keeps ``nova``'s notification topics bound into psvm's own exchange.
 

@@ -8,6 +8,7 @@ from nexus_sim import LabSwitch
 from psvm_listener.lab import nova
 from tests import databases
 from tests import log_guard
+from tests import messaging
 from tests import sync_rig
 
 # Property-based runs (hypothesis, schemathesis) are replayable: in CI
@@ -18,6 +19,14 @@ hypothesis.settings.register_profile('ci', derandomize=True, print_blob=True)
 hypothesis.settings.register_profile('dev', print_blob=True)
 hypothesis.settings.load_profile(os.environ.get(
     'HYPOTHESIS_PROFILE', 'ci' if os.environ.get('CI') else 'dev'))
+
+
+@pytest.fixture(scope='session', autouse=True)
+def no_pool_left_on_the_broker():
+    """psvm's pool queues are durable: each test's would stay on the shared
+    broker for good."""
+    yield
+    messaging.delete_pools()
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ from tests import messaging
 from tests import sync_rig
 
 
-def write_config(path, rig, exchange, default_lines=''):
+def write_config(path, rig, exchange, default_lines='', pool=None):
     """psvm.conf for a psvm-listener process over ``rig``'s databases, with its
     own exchange, pool and RPC topic; ``default_lines`` go under [DEFAULT]."""
     config = path / 'psvm.conf'
@@ -23,7 +23,7 @@ def write_config(path, rig, exchange, default_lines=''):
         f'[nova]\nconnection = {rig.nova_url}\n'
         f'[credentials]\nkey_file = {rig.key_file}\n'
         f'[listener]\nexchange = {exchange}\nmetrics_port = 0\n'
-        f'pool = {messaging.unique("psvm-listener")}\n'
+        f'pool = {pool or messaging.pool()}\n'
         f'rpc_topic = {messaging.unique("psvm-listener")}\n')
     return config
 
@@ -34,7 +34,7 @@ class ListenerRig(sync_rig.Rig):
     def __init__(self, tmp_path, switch, **overrides):
         self.exchange = messaging.unique('nova')
         self.rpc_topic = messaging.unique('psvm-listener')
-        self.pool = messaging.unique('psvm-listener')
+        self.pool = messaging.pool()
         super().__init__(tmp_path, switch, **{
             'psvm': True,
             'listener.exchange': self.exchange,
@@ -69,5 +69,5 @@ class ListenerRig(sync_rig.Rig):
         self.service.stop()
         for used in self._transports:
             used.cleanup()
-        messaging.delete_pool(self.pool)
+        messaging.delete_pool(self.service.notification_pool())
         super().close()

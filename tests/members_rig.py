@@ -13,6 +13,7 @@ import sys
 from psvm_listener import coordination
 from tests import coordination_backends as backends
 from tests import listener_rig
+from tests import messaging
 from tests import sync_rig
 
 LISTENER = os.path.join(os.path.dirname(sys.executable), 'psvm-listener')
@@ -24,7 +25,9 @@ class Members:
         self.group = backends.unique_group()
         self.conf = sync_rig.make_conf(**{'coordination.backend_url': backend_url,
                                           'coordination.group': self.group})
-        self.config = listener_rig.write_config(tmp_path, rig, exchange, default_lines)
+        self.pool = messaging.pool()
+        self.config = listener_rig.write_config(tmp_path, rig, exchange, default_lines,
+                                                pool=self.pool)
         with open(self.config, 'a') as config:
             config.write(f'[coordination]\nbackend_url = {backend_url}\n'
                          f'group = {self.group}\nheartbeat_interval = 0.5\n'
@@ -38,6 +41,7 @@ class Members:
         self.stop_all()
 
     def start(self, member):
+        messaging.remember_pool(f'{self.pool}-{member}')
         own = self.tmp_path / f'{member}.conf'
         own.write_text(f'[DEFAULT]\nhost = {member}\nlog_file = {self.tmp_path}/{member}.log\n')
         self.processes[member] = subprocess.Popen(

@@ -46,10 +46,33 @@ def publish_raw(exchange, text, routing_key='notifications.info'):
             content_encoding='utf-8')
 
 
-def delete_pool(pool, url=AMQP):
-    """Remove a listener's durable pool queue and exchange (psvm_listener.broker)
-    from the shared broker: durable ones would outlive even its restarts."""
-    with kombu.Connection(url) as conn:
-        channel = conn.channel()
-        channel.queue_delete(pool)
-        channel.exchange_delete(broker.own_exchange(pool))
+# Pools made by this test session (names of durable queues on the shared
+# broker); the session deletes them at its end (conftest).
+_POOLS = set()
+
+
+def pool():
+    """A pool name of its own, deleted from the broker when the session ends."""
+    return remember_pool(unique('psvm-listener'))
+
+
+def remember_pool(name):
+    """Delete pool ``name`` from the broker when the session ends."""
+    _POOLS.add(name)
+    return name
+
+
+def delete_pool(name, url=RABBIT):
+    """Remove a listener's durable pool queue and exchange from the broker."""
+    broker.delete_pool(config_for(url), name)
+
+
+def delete_pools():
+    while _POOLS:
+        delete_pool(_POOLS.pop())
+
+
+def config_for(url):
+    conf = config()
+    conf.set_override('transport_url', url)
+    return conf

@@ -22,10 +22,12 @@ from cryptography.fernet import Fernet
 from oslo_config import cfg
 
 from nexus_sim import LabSwitch
+from psvm_listener import broker
 from psvm_listener import conf as config
 from psvm_listener import logs
 from psvm_listener import ports as port_names
 from psvm_listener import service
+from psvm_listener import transport
 from psvm_listener.api import server as api_server
 from psvm_listener.db import api as db_api
 from psvm_listener.db import secrets
@@ -233,8 +235,11 @@ class Stack:
             self._api.stop()
             self._api = None
         if self.listener is not None:
+            pool = self.listener.notification_pool()
             self.listener.stop()
             self.listener = None
+            if not transport.in_process(self.conf):
+                broker.delete_pool(self.conf, pool)
         for switch in self.switches.values():
             switch.stop()
         for part in ('inventory', 'database', 'nova'):
