@@ -495,26 +495,28 @@ class Database:
 
 
 def _store_facts(session, switch, facts, at):
-    """Write the PortFacts of one sync, touching only ports whose list changed."""
+    """Write the PortFacts of one sync, touching only ports whose list changed:
+    one delete and one multi-row insert, whatever the number of ports (a full
+    sync from ALL changes every port of the switch)."""
     table = models.SwitchPort.__table__
     query = sa.select(table.c.port, table.c.allowed).where(table.c.switch_id == switch.id)
     if not facts.every_port:
         query = query.where(table.c.port.in_(list(facts.allowed)))
     stored = dict(session.execute(query).all())
-    for port, (allowed, count) in facts.allowed.items():
-        if port not in stored:
-            session.execute(table.insert().values(switch_id=switch.id, port=port,
-                                                  allowed=allowed, vlan_count=count,
-                                                  read_at=at))
-        elif stored[port] != allowed:
-            session.execute(table.update().where(
-                table.c.switch_id == switch.id, table.c.port == port).values(
-                    allowed=allowed, vlan_count=count, read_at=at))
+    changed = {port: fact for port, fact in facts.allowed.items()
+               if stored.get(port) != fact[0]}
+    stale = [port for port in changed if port in stored]
     if facts.every_port:
-        gone = set(stored) - set(facts.allowed)
-        if gone:
-            session.execute(table.delete().where(table.c.switch_id == switch.id,
-                                                 table.c.port.in_(gone)))
+        stale += sorted(set(stored) - set(facts.allowed))
+    if stale:
+        session.execute(table.delete().where(table.c.switch_id == switch.id,
+                                             table.c.port.in_(stale)))
+    if changed:
+        session.execute(table.insert(), [
+            {'switch_id': switch.id, 'port': port, 'allowed': allowed,
+             'vlan_count': count, 'read_at': at}
+            for port, (allowed, count) in changed.items()])
+    if facts.every_port:
         switch.vlan_database = facts.vlan_database
     elif facts.created and switch.vlan_database is not None:
         switch.vlan_database = vlan_sets.format(
