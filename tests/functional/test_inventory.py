@@ -244,6 +244,33 @@ def test_a_few_hosts_get_what_a_full_sync_gives_them(nova_lab, inv):
             cloud.compute_nodes[host]: everything[host] for host in few}
 
 
+def test_many_nodes_get_what_their_hosts_need(nova_lab, inv):
+    """A full sync asks for every bound node at once (a cloud read): each
+    node gets its host's needs, moves and intents included; a node whose
+    host needs nothing gets an empty set, an unknown node nothing."""
+    cloud = nova_lab.populate(hosts=inventory.FEW_HOSTS + 10, networks=40, instances=400,
+                              vlans_per_host=4, seed=5)
+    names = sorted(cloud.compute_nodes)
+    idle = nova_lab.add_service_host('idle-host')
+    moving = cloud.instances[0]
+    nova_lab.start_migration(moving, 'idle-host')
+    intents = {names[1]: cloud.instances[-1:]}
+    nodes = [*cloud.compute_nodes.values(), idle, 99999]
+    expected = {cloud.compute_nodes[host]: vlans for host, vlans in inv.vlans_by_host(
+        names, intents=intents).items()}
+    expected[idle] = inv.vlans_by_host(['idle-host'])['idle-host']
+    assert expected[idle]
+    assert inv.vlans_by_compute_node(nodes, intents=intents) == expected
+    needs = inv.needs_of_compute_nodes(nodes, intents=intents)
+    assert {node: needs.get(node) for node in expected} == expected
+    assert 99999 not in needs
+    nova_lab.finish_migration(moving)
+    nova_lab.boot('vm-gone', 'idle-host', cloud.networks[nova.FIRST_VLAN])
+    nova_lab.delete('vm-gone')
+    nova_lab.move_instance(moving, names[0])
+    assert inv.vlans_by_compute_node(nodes)[idle] == frozenset()
+
+
 def _fixed_ip(nova_lab, address):
     (row,) = _rows(nova_lab, 'fixed_ips', address=address)
     return row
