@@ -60,9 +60,10 @@ def _driver_timeouts(driver, timeouts):
     """The DB-API connect arguments that bound each wait of ``driver``.
 
     PyMySQL and mysqlclient time out reads and writes on the socket.
-    libpq has no read timeout: the server cancels a statement after
-    statement_timeout, and TCP keepalives plus tcp_user_timeout end a
-    connection whose peer vanished.
+    libpq has no read timeout: psycopg2 waits through a callback that
+    bounds each wait (psycopg2_deadlines.py); the server also cancels a
+    statement after statement_timeout, and TCP keepalives plus
+    tcp_user_timeout end a connection whose peer vanished.
     """
     if driver == 'pymysql':
         return {'connect_timeout': timeouts.connect, 'read_timeout': timeouts.query,
@@ -72,11 +73,15 @@ def _driver_timeouts(driver, timeouts):
                 'read_timeout': _whole_seconds(timeouts.query),
                 'write_timeout': _whole_seconds(timeouts.query)}
     if driver == 'psycopg2':
+        # Imported here: only a PostgreSQL deployment has psycopg2.
+        from psvm_listener.db import psycopg2_deadlines
         return {'connect_timeout': _whole_seconds(timeouts.connect),
                 'options': f'-c statement_timeout={_milliseconds(timeouts.query)}',
                 'keepalives': 1, 'keepalives_idle': _whole_seconds(timeouts.query),
                 'keepalives_interval': _whole_seconds(timeouts.query / 3),
-                'keepalives_count': 3, 'tcp_user_timeout': _milliseconds(timeouts.query)}
+                'keepalives_count': 3, 'tcp_user_timeout': _milliseconds(timeouts.query),
+                'connection_factory': psycopg2_deadlines.connection_factory(
+                    timeouts.connect, timeouts.query)}
     return {}
 
 

@@ -2,7 +2,10 @@
 
 import time
 
+import pytest
+
 from psvm_listener.lab import scenario
+from tests.functional.chaos import world as chaos_world
 
 
 def test_nova_unreachable_at_start(world, record):
@@ -18,7 +21,13 @@ def test_nova_unreachable_at_start(world, record):
     record(world.figures('nova DB unreachable at start', converged))
 
 
-def test_dead_pooled_connections_after_a_failover(world, record):
+@pytest.mark.parametrize('nova_kind', ['mysql', 'postgresql'])
+def test_dead_pooled_connections_after_a_failover(tmp_path, nova_kind, record):
+    with chaos_world.World(tmp_path, nova_kind=nova_kind) as world:
+        failover(world, nova_kind, record)
+
+
+def failover(world, nova_kind, record):
     world.start_listener()
     world.publish(24)
     world.converge()
@@ -26,5 +35,5 @@ def test_dead_pooled_connections_after_a_failover(world, record):
     world.proxy.failover()
     world.publish(40)
     converged = world.converge(since=failed_over)
-    record(world.figures('nova DB failover, pooled connections silently dead '
-                         '(from the failover)', converged))
+    record(world.figures(f'nova DB ({nova_kind}) failover, pooled connections silently '
+                         f'dead (from the failover)', converged))

@@ -21,6 +21,8 @@ import subprocess
 import sys
 import time
 
+import sqlalchemy as sa
+
 from nexus_sim import LabSwitch
 from psvm_listener.lab import publisher
 from psvm_listener.lab import scenario
@@ -75,9 +77,12 @@ class Listener:
 
 
 class World:
-    def __init__(self, tmp_path, transport_url=messaging.RABBIT, durable_nova=False, **options):
-        """``durable_nova``: nova and psvm both set ``amqp_durable_queues``."""
+    def __init__(self, tmp_path, transport_url=messaging.RABBIT, durable_nova=False,
+                 nova_kind='mysql', **options):
+        """``durable_nova``: nova and psvm both set ``amqp_durable_queues``;
+        ``nova_kind``: nova's database server (tests.databases.KINDS)."""
         self.tmp_path = tmp_path
+        self.nova_kind = nova_kind
         self.transport_url = transport_url
         self.durable_nova = durable_nova
         self._stack = contextlib.ExitStack()
@@ -93,8 +98,10 @@ class World:
                                                        ports=f'1/1-{PORTS}',
                                                        name=f'chaos{index + 1}'))
                          for index in range(SWITCHES)]
-        self.nova_url = stack.enter_context(databases.fresh_database('mysql', self.tmp_path))
-        self.proxy = stack.enter_context(tcp_proxy.TcpProxy(('127.0.0.1', 3306)))
+        self.nova_url = stack.enter_context(databases.fresh_database(self.nova_kind,
+                                                                     self.tmp_path))
+        server = sa.engine.make_url(self.nova_url)
+        self.proxy = stack.enter_context(tcp_proxy.TcpProxy((server.host, server.port)))
         self.rig = sync_rig.Rig(self.tmp_path, self.switches[0], nova_url=self.nova_url)
         stack.callback(self.rig.close)
         switch_ids = [self.rig.switch_id] + [self.rig.add_switch(s) for s in self.switches[1:]]
@@ -123,7 +130,8 @@ class World:
 
     def _write_config(self, options):
         """Timers slow enough that no fault is hidden by a periodic full sync."""
-        proxied = self.nova_url.replace('127.0.0.1:3306', f'127.0.0.1:{self.proxy.port}')
+        proxied = sa.engine.make_url(self.nova_url).set(port=self.proxy.port).render_as_string(
+            hide_password=False)
         values = {
             'DEFAULT': {'psvm': True, 'debug': True, 'transport_url': self.transport_url,
                         'psvm_sync_interval': 3600, 'psvm_network_poll_interval': 2},
