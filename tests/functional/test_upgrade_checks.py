@@ -187,7 +187,9 @@ def test_coordination_backend_answers(tmp_path, rig, capsys):
 
 
 def test_coordination_backend_unreachable(tmp_path, rig, capsys):
-    url = f'redis://127.0.0.1:{backends.free_port()}?timeout={backends.LEASE}'
+    # etcd, as a refused Redis costs tooz a minute of reconnects (15 of
+    # redis-py's, each retried with back-off) before it gives up.
+    url = f'etcd3+http://127.0.0.1:{backends.free_port()}?timeout={backends.LEASE}'
     code, out = check(capsys, coordinated(config(tmp_path, rig), url))
     assert code == 2
     assert '[coordination] backend_url does not answer' in out
