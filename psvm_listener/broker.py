@@ -50,6 +50,15 @@ def own_exchange(pool):
     return f'{pool}.exchange'
 
 
+def _poll_interval(heartbeat_timeout, heartbeat_rate):
+    """Seconds between two looks at the connection (heartbeats, a stop): as
+    often as oslo.messaging's own consumers wake (a heartbeat timeout over
+    twice its rate), at most every POLL seconds."""
+    if heartbeat_timeout <= 0:
+        return POLL
+    return min(POLL, heartbeat_timeout / heartbeat_rate / 2)
+
+
 def kombu_url(conf, url):
     """The kombu URL (failover hosts joined by ``;``) of an oslo.messaging URL."""
     parsed = oslo_messaging.TransportURL.parse(conf, url or conf.transport_url)
@@ -81,6 +90,7 @@ class BindingKeeper:
         self.url = kombu_url(conf, conf.transport_url)
         self.ssl = conf.oslo_messaging_rabbit.ssl
         self.heartbeat = conf.oslo_messaging_rabbit.heartbeat_timeout_threshold
+        self.poll = _poll_interval(self.heartbeat, conf.oslo_messaging_rabbit.heartbeat_rate)
         # The source exchange is declared (if nova has not yet) the way nova
         # declares it: services sharing an exchange share amqp_durable_queues.
         self.source = kombu.Exchange(exchange, type='topic',
@@ -162,6 +172,6 @@ class BindingKeeper:
         """Wait until the connection breaks (or stop), answering heartbeats."""
         while not self._stop.is_set():
             try:
-                connection.drain_events(timeout=POLL)
+                connection.drain_events(timeout=self.poll)
             except TimeoutError:
                 connection.heartbeat_check()

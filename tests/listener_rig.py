@@ -11,6 +11,12 @@ from psvm_listener.lab import publisher
 from tests import messaging
 from tests import sync_rig
 
+# oslo.messaging's RabbitMQ listeners wait for messages in slices of
+# heartbeat_timeout_threshold / heartbeat_rate / 2 seconds (10 by default,
+# capped at 5), and a server's stop waits out the current slice: at 60 per
+# 60 s a service stops in about a second, its heartbeats unchanged.
+HEARTBEAT_RATE = 60
+
 
 def write_config(path, rig, exchange, default_lines='', pool=None):
     """psvm.conf for a psvm-listener process over ``rig``'s databases, with its
@@ -24,7 +30,8 @@ def write_config(path, rig, exchange, default_lines='', pool=None):
         f'[credentials]\nkey_file = {rig.key_file}\n'
         f'[listener]\nexchange = {exchange}\nmetrics_port = 0\n'
         f'pool = {pool or messaging.pool()}\n'
-        f'rpc_topic = {messaging.unique("psvm-listener")}\n')
+        f'rpc_topic = {messaging.unique("psvm-listener")}\n'
+        f'[oslo_messaging_rabbit]\nheartbeat_rate = {HEARTBEAT_RATE}\n')
     return config
 
 
@@ -46,6 +53,7 @@ class ListenerRig(sync_rig.Rig):
             **overrides})
         transport.register_opts(self.conf)
         self.conf.set_override('transport_url', messaging.RABBIT)
+        self.conf.set_override('heartbeat_rate', HEARTBEAT_RATE, 'oslo_messaging_rabbit')
         self.service = service.Service(self.conf)
         self._transports = []
 
