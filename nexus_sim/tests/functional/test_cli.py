@@ -1,5 +1,6 @@
 """psvm-nexus-sim in its own process, observed and steered through the control interface."""
 
+import contextlib
 import http.client
 import subprocess
 import sys
@@ -42,14 +43,28 @@ def stop(process):
     assert process.wait(timeout=10) == 0
 
 
-@pytest.fixture
-def simulator():
+@contextlib.contextmanager
+def running_simulator():
     process = start('--listen', '127.0.0.1:0', '--listen', 'edge=127.0.0.1:0',
                     '--fex', '101', '--port-channels', '20', '--lif-limit', '400',
                     '--user', 'admin:secret', '--user', 'ops:pw')
     ready, url = read_ready(process, 2)
     yield ready, ControlClient(url)
     stop(process)
+
+
+@pytest.fixture
+def simulator():
+    with running_simulator() as running:
+        yield running
+
+
+@pytest.fixture(scope='module')
+def untouched_simulator():
+    """One simulator for the tests of requests that must change nothing: each
+    checks that the journal is still empty, so none can hide behind another."""
+    with running_simulator() as running:
+        yield running
 
 
 def test_each_switch_prints_a_ready_line_with_a_pinnable_fingerprint(simulator):
@@ -148,16 +163,17 @@ def trunk_none(port_number):
     (lambda c: c._call('/switches/lab1/frobnicate', {}), 'no such resource'),
     (lambda c: c._call('/switches/lab1/journal?since=-1'), 'whole number'),
 ])
-def test_bad_control_requests_get_clear_errors_and_change_nothing(simulator, call, message):
-    _, control = simulator
+def test_bad_control_requests_get_clear_errors_and_change_nothing(untouched_simulator, call,
+                                                                 message):
+    _, control = untouched_simulator
     with pytest.raises(ControlError, match=message):
         call(control)
     assert control.journal('lab1') == []
 
 
 @pytest.mark.parametrize('length', ['many', '-5'])
-def test_a_bad_content_length_gets_a_clear_400(simulator, length):
-    _, control = simulator
+def test_a_bad_content_length_gets_a_clear_400(untouched_simulator, length):
+    _, control = untouched_simulator
     url = urllib.parse.urlsplit(control.url)
     connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
     try:
