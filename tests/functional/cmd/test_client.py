@@ -10,18 +10,30 @@ import pytest
 
 from psvm_listener.cmd import client
 from tests import cli
+from tests import databases
 from tests import log_guard
 from tests import sync_rig
 from tests.functional.api import serving
 
 
-@pytest.fixture
-def basic_api(db_url, tmp_path):
+@pytest.fixture(scope='module', params=databases.KINDS)
+def module_basic_api(request, tmp_path_factory):
+    """One psvm-api (http_basic) per database for the module: a server and
+    its database per test were most of these tests' time."""
+    tmp_path = tmp_path_factory.mktemp('basic-api')
     users = serving.write_htpasswd(tmp_path, [serving.ADMIN])
     options = serving.config(tmp_path, auth_strategy='http_basic',
                              http_basic_auth_user_file=users)
-    with serving.running(options, db_url, tmp_path) as api:
-        yield api
+    with databases.fresh_database(request.param, tmp_path) as db_url:
+        with serving.running(options, db_url, tmp_path) as api:
+            yield api
+
+
+@pytest.fixture
+def basic_api(module_basic_api):
+    """The module's psvm-api, with no rows left by an earlier test."""
+    module_basic_api.forget_rows()
+    return module_basic_api
 
 
 def psvm(api, *args, user=serving.ADMIN, stdin=None, subprocess=False):
