@@ -126,7 +126,7 @@ class NovaWatcher:
 
     def _housekeeping(self):
         try:
-            self.reconciler.refresh()
+            self.reconciler.refresh(if_changed=True)
             expired = self.reconciler.intents.expire()
         except errors.PsvmError as exc:
             LOG.warning('Refresh of bindings and move intents skipped: %s', exc)

@@ -44,7 +44,7 @@ class BindingIndex:
 
     Bindings name compute nodes; notifications name service hosts: the
     inventory translates.  Kept in memory so that marking a host costs no
-    query; refreshed at start, on every networks poll and on full syncs.
+    query; refreshed at start, on every poll of nova and on full syncs.
     A host maps to a tuple of (switch id, port) pairs: with tens of
     thousands of ports, a dict of sets per host would cost megabytes.
     """
@@ -53,11 +53,22 @@ class BindingIndex:
         self._by_host = {}
         self.nodes = ()
         self._counts = {}
+        self._read = None
 
-    def refresh(self, database, inventory):
+    def refresh(self, database, inventory, if_changed=False):
+        """Read every binding and the hosts of their nodes again; with
+        ``if_changed`` (the poll every few seconds) only when the bindings'
+        version or a node's host moved since the last read: reading and
+        indexing 40,000 bindings costs a second of CPU, under the GIL."""
+        version = database.bindings_version()
+        if if_changed and self._read is not None and self._read[0] == version:
+            hosts = inventory.hosts_of_compute_nodes(self.nodes)
+            if hosts == self._read[1]:
+                return
         bindings = database.list_bindings()
         self.nodes = tuple(sorted({b['compute_node_id'] for b in bindings}))
         hosts = inventory.hosts_of_compute_nodes(self.nodes)
+        self._read = (version, hosts)
         by_host = {}
         for binding in bindings:
             host = hosts.get(binding['compute_node_id'])
@@ -310,10 +321,11 @@ class Reconciler:
 
     # -- marking ---------------------------------------------------------
 
-    def refresh(self):
-        """Re-read switches and bindings; start workers for new switches, stop
-        those of deleted ones and close their sessions (a sync in flight
-        fails on its own).
+    def refresh(self, if_changed=False):
+        """Re-read switches and bindings (``if_changed``: the bindings only if
+        they changed, see BindingIndex.refresh); start workers for new
+        switches, stop those of deleted ones and close their sessions (a
+        sync in flight fails on its own).
 
         The first refresh that succeeds also marks every switch: that is the
         start-up full sync, owed since start even if nova's database was
@@ -321,7 +333,7 @@ class Reconciler:
         but did not finish.
         """
         switch_ids = {switch['id'] for switch in self.database.list_switches()}
-        self._index.refresh(self.database, self.inventory)
+        self._index.refresh(self.database, self.inventory, if_changed)
         with self._lock:
             if self._stopped:
                 return

@@ -365,6 +365,18 @@ class Database:
                 [check.id_('compute_node_ids', i) for i in compute_node_ids]))
         return self._list(BINDING, deleted, *filters)
 
+    def bindings_version(self):
+        """(live bindings, highest id, latest change) of the bindings: it
+        moves whenever one is created (ids are never reused), deleted or
+        changed (``updated_at`` has microseconds on every backend), so a
+        reader of every binding can tell without reading them that they
+        are as it last read them."""
+        table = models.SwitchportBinding.__table__
+        with self._transaction() as session:
+            return tuple(session.execute(sa.select(
+                sa.func.count(), sa.func.max(table.c.id), sa.func.max(table.c.updated_at)
+            ).where(table.c.deleted == 0)).one())
+
     def update_binding(self, binding_id, **values):
         return self._update(BINDING, binding_id, _checked(BINDING, values))
 

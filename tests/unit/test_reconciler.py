@@ -23,6 +23,8 @@ class FakeDatabase:
 
     def __init__(self):
         self.switches = [{'id': 1}, {'id': 2}]
+        self.bindings = list(BINDINGS)
+        self.listed = 0
         self.moves = {}
 
     def start_move(self, ttl, instance_uuid, dest_host, source_host=None):
@@ -39,15 +41,20 @@ class FakeDatabase:
         return self.switches
 
     def list_bindings(self, switch_id=None, compute_node_ids=None):
-        return [b for b in BINDINGS if switch_id in (None, b['switch_id'])]
+        self.listed += 1
+        return [b for b in self.bindings if switch_id in (None, b['switch_id'])]
+
+    def bindings_version(self):
+        return tuple(sorted(tuple(sorted(b.items())) for b in self.bindings))
 
 
 class FakeInventory:
     def __init__(self):
         self.needs_read = []
+        self.hosts = HOSTS
 
     def hosts_of_compute_nodes(self, ids):
-        return {i: HOSTS[i] for i in ids}
+        return {i: self.hosts[i] for i in ids}
 
     def needs_of_compute_nodes(self, ids, intents=None):
         self.needs_read.append(tuple(ids))
@@ -135,6 +142,25 @@ def rec(database, inventory, plugin):
     for gate in plugin.gates.values():
         gate.set()
     assert rec.stop(10) == []
+
+
+def test_the_poll_reads_the_bindings_again_only_when_they_or_their_hosts_changed(database):
+    index, inventory = reconciler.BindingIndex(), FakeInventory()
+    index.refresh(database, inventory, if_changed=True)
+    index.refresh(database, inventory, if_changed=True)
+    assert database.listed == 1
+    database.bindings.append(
+        {'id': 5, 'switch_id': 1, 'compute_node_id': 12, 'switch_port': 'ethernet1/5'})
+    index.refresh(database, inventory, if_changed=True)
+    assert database.listed == 2
+    assert index.ports_of(['c3']) == {1: {'ethernet1/5'}, 2: {'ethernet1/3'}}
+    inventory.hosts = {**HOSTS, 12: 'c3-renamed'}
+    index.refresh(database, inventory, if_changed=True)
+    assert database.listed == 3
+    assert index.ports_of(['c3']) == {}
+    index.refresh(database, inventory, if_changed=True)
+    index.refresh(database, inventory)
+    assert database.listed == 4
 
 
 def test_host_marks_only_its_ports_on_each_switch(rec, plugin):

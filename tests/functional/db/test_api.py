@@ -155,6 +155,30 @@ def test_update_binding_moves_it(database, switch):
     assert raised.value.field == 'colour'
 
 
+def test_bindings_version_moves_with_every_change_of_a_binding(database, switch):
+    versions = [database.bindings_version()]
+
+    def changed():
+        versions.append(database.bindings_version())
+        return versions[-1] != versions[-2]
+    first = database.create_binding(switch_id=switch['id'], compute_node_id=1,
+                                    switch_port='e1/1')
+    assert changed()
+    assert not changed()
+    database.update_binding(first['id'], compute_node_id=2)
+    assert changed()
+    database.update_binding(first['id'], switch_port='e1/2')
+    assert changed()
+    second = database.create_binding(switch_id=switch['id'], compute_node_id=3,
+                                     switch_port='e1/3')
+    assert changed()
+    database.delete_binding(second['id'])
+    assert changed() and versions[-1] == versions[-3]  # the live bindings are as they were
+    database.delete_binding(first['id'])
+    database.create_binding(switch_id=switch['id'], compute_node_id=1, switch_port='e1/1')
+    assert changed()
+
+
 def test_record_sync_keeps_what_the_last_sync_found(database, switch):
     at = datetime.datetime(2026, 1, 2, 3, 4, 5, 678, tzinfo=datetime.timezone.utc)
     row = database.record_sync(switch['id'], at=at, result='ok', lif_usage=1234, drift=3)
