@@ -3,6 +3,7 @@ import os
 
 import hypothesis
 import pytest
+import sqlalchemy as sa
 
 from nexus_sim import LabSwitch
 from psvm_listener.lab import nova
@@ -68,10 +69,32 @@ def family(request):
     return request.param
 
 
+@pytest.fixture(scope='module', params=databases.KINDS)
+def module_nova_url(request, tmp_path_factory):
+    """One lab nova database (Icehouse schema) per kind of database for a
+    whole module: creating the schema on MariaDB or PostgreSQL took longer
+    than most of the tests that read it."""
+    with databases.fresh_database(request.param, tmp_path_factory.mktemp('nova')) as url:
+        nova.create_schema(url)
+        yield url
+
+
 @pytest.fixture
-def nova_lab(db_url):
+def nova_url(module_nova_url):
+    """The module's lab nova database, every row of an earlier test deleted."""
+    engine = sa.create_engine(module_nova_url)
+    try:
+        with engine.begin() as conn:
+            for table in reversed(nova.metadata().sorted_tables):
+                conn.execute(table.delete())
+    finally:
+        engine.dispose()
+    return module_nova_url
+
+
+@pytest.fixture
+def nova_lab(nova_url):
     """A lab nova database (Icehouse schema, empty) on each kind of database."""
-    nova.create_schema(db_url)
-    lab = nova.NovaLab(db_url)
+    lab = nova.NovaLab(nova_url)
     yield lab
     lab.close()

@@ -15,8 +15,8 @@ from tests import tcp_proxy
 
 
 @pytest.fixture
-def inv(nova_lab, db_url):
-    reader = inventory.Inventory(db_url)
+def inv(nova_lab, nova_url):
+    reader = inventory.Inventory(nova_url)
     yield reader
     reader.close()
 
