@@ -2,6 +2,8 @@ import pytest
 from cryptography import fernet
 
 from psvm_listener.db import api
+from psvm_listener.db import models
+from tests import databases
 
 
 @pytest.fixture
@@ -11,11 +13,34 @@ def key_file(tmp_path):
     return str(path)
 
 
+@pytest.fixture(scope='module', params=databases.KINDS)
+def module_psvm_url(request, tmp_path_factory):
+    """PSVM's database migrated to head, one per kind of database for a
+    whole module: migrating MariaDB or PostgreSQL took longer than most of
+    the tests that use it."""
+    tmp_path = tmp_path_factory.mktemp('psvm')
+    key_path = tmp_path / 'credential.key'
+    key_path.write_bytes(fernet.Fernet.generate_key())
+    with databases.fresh_database(request.param, tmp_path) as url:
+        with api.Database(url, key_file=str(key_path)) as db:
+            db.create_schema()
+        yield url
+
+
 @pytest.fixture
-def database(db_url, key_file):
+def psvm_url(module_psvm_url):
+    """The module's PSVM database, every row (archived ones too) of an
+    earlier test deleted; ids go on counting."""
+    with api.Database(module_psvm_url) as db, db.engine.begin() as connection:
+        for table in (*models.TABLES, *models.SHADOWS.values()):
+            connection.execute(table.delete())
+    return module_psvm_url
+
+
+@pytest.fixture
+def database(psvm_url, key_file):
     """PSVM's database, migrated to head, on SQLite, MariaDB and PostgreSQL."""
-    with api.Database(db_url, key_file=key_file) as db:
-        db.create_schema()
+    with api.Database(psvm_url, key_file=key_file) as db:
         yield db
 
 

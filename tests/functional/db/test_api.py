@@ -30,8 +30,8 @@ def test_update_credential_password(database, credential):
     assert database.credential_password(credential['id']) == 's3cret'
 
 
-def test_password_needs_the_key_file(db_url, database, credential):
-    with api.Database(db_url) as keyless:
+def test_password_needs_the_key_file(psvm_url, database, credential):
+    with api.Database(psvm_url) as keyless:
         assert keyless.get_credential(credential['id'])['user_name'] == 'admin'
         with pytest.raises(errors.CredentialKeyMissing, match='credential-key generate'):
             keyless.credential_password(credential['id'])

@@ -47,10 +47,10 @@ def test_sqlite_enforces_foreign_keys(tmp_path):
             assert connection.exec_driver_sql('PRAGMA foreign_keys').scalar() == 1
 
 
-def test_a_reader_in_a_transaction_does_not_block_sync_records(db_url, database, switch):
+def test_a_reader_in_a_transaction_does_not_block_sync_records(psvm_url, database, switch):
     """psvm-api or psvm-manage reading while the listener records a sync (WAL
     on SQLite; the servers never block here)."""
-    engine = sa.create_engine(db_url)
+    engine = sa.create_engine(psvm_url)
     try:
         with engine.connect() as reader:
             if engine.dialect.name == 'sqlite':
