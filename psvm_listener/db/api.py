@@ -20,9 +20,9 @@ from sqlalchemy import orm
 
 from psvm_listener import conf as config
 from psvm_listener import records
-from psvm_listener import vlans as vlan_sets
 from psvm_listener.db import engines
 from psvm_listener.db import errors
+from psvm_listener.db import facts as stored_facts
 from psvm_listener.db import migration
 from psvm_listener.db import models
 from psvm_listener.db import secrets
@@ -225,13 +225,8 @@ class Database:
         """Store the PortFacts a sync established, at once: the next sync's
         guards, in any process, are measured against them.  The sync writes
         only when the switch said something new or was changed."""
-        table = models.Switch.__table__
         with self._transaction() as session:
-            switch = _switch_row(session, switch_id, table.c.vlan_database,
-                                 table.c.unsaved_since, lock=True)
-            changed = _store_facts(session, switch_id, switch, facts, now())
-            if changed:
-                session.execute(table.update().where(table.c.id == switch_id).values(changed))
+            stored_facts.store(session, check.id_('switch_id', switch_id), facts, now())
 
     # pending plans
 
@@ -313,37 +308,14 @@ class Database:
         leave out ``read_ports``, which the caller has just read (None: every
         port was read, so neither is counted).  Also ``stored``: the stored
         allowed list of each of ``read_ports`` (every port when None),
-        ``vlan_database``, ``booted_at``, ``managed_vlans`` and
-        ``unsaved_since``.
+        ``vlan_database``, ``booted_at``, ``managed_vlans``,
+        ``unsaved_since`` and the ``pending`` plans.
+
+        Every sync asks this before it plans: two statements, three when
+        plans are pending (db.facts).
         """
-        ports = models.SwitchPort.__table__.c
-        bindings = models.SwitchportBinding.__table__.c
-        switches = models.Switch.__table__.c
         with self._transaction() as session:
-            switch = _switch_row(session, switch_id, switches.vlan_database,
-                                 switches.booted_at, switches.managed_vlans,
-                                 switches.unsaved_since)
-            facts = {**switch._asdict(), 'ports_listed': 0, 'ports_all': 0}
-            query = sa.select(ports.port, ports.allowed).where(ports.switch_id == switch_id)
-            if read_ports is not None:
-                listed, every = session.execute(sa.select(
-                    sa.func.sum(sa.case((bindings.id.is_not(None), ports.vlan_count))),
-                    sa.func.count(sa.case((ports.vlan_count.is_(None), 1)))
-                ).select_from(models.SwitchPort.__table__.outerjoin(
-                    models.SwitchportBinding.__table__, sa.and_(
-                        bindings.switch_id == ports.switch_id,
-                        bindings.switch_port == ports.port, bindings.deleted == 0))).where(
-                    ports.switch_id == switch_id, ports.port.not_in(read_ports))).one()
-                facts['ports_listed'], facts['ports_all'] = int(listed or 0), every
-                query = query.where(ports.port.in_(read_ports))
-            facts['stored'] = dict(session.execute(query).all())
-            plans = models.PendingPlan.__table__
-            facts['pending'] = [
-                (row.id, json.loads(row.ports), json.loads(row.changes))
-                for row in session.execute(sa.select(plans.c.id, plans.c.ports,
-                                                     plans.c.changes).where(
-                    plans.c.switch_id == switch_id, plans.c.deleted == 0))]
-            return facts
+            return stored_facts.read(session, check.id_('switch_id', switch_id), read_ports)
 
     # bindings
 
@@ -510,46 +482,6 @@ class Database:
             return _as_dict(kind, row)
 
 
-def _store_facts(session, switch_id, switch, facts, at):
-    """Write the PortFacts of one sync, touching only ports whose list changed:
-    one delete and one multi-row insert, whatever the number of ports (a full
-    sync from ALL changes every port of the switch).  Returns the switch's
-    columns to change (``switch``: its vlan_database and unsaved_since)."""
-    table = models.SwitchPort.__table__
-    query = sa.select(table.c.port, table.c.allowed).where(table.c.switch_id == switch_id)
-    if not facts.every_port:
-        query = query.where(table.c.port.in_(list(facts.allowed)))
-    stored = dict(session.execute(query).all())
-    changed = {port: fact for port, fact in facts.allowed.items()
-               if stored.get(port) != fact[0]}
-    stale = [port for port in changed if port in stored]
-    if facts.every_port:
-        stale += sorted(set(stored) - set(facts.allowed))
-    if stale:
-        session.execute(table.delete().where(table.c.switch_id == switch_id,
-                                             table.c.port.in_(stale)))
-    if changed:
-        session.execute(table.insert(), [
-            {'switch_id': switch_id, 'port': port, 'allowed': allowed,
-             'vlan_count': count, 'read_at': at}
-            for port, (allowed, count) in changed.items()])
-    vlan_database = switch.vlan_database
-    if facts.every_port:
-        vlan_database = facts.vlan_database
-    elif facts.created and vlan_database is not None:
-        vlan_database = vlan_sets.format(
-            vlan_sets.parse(vlan_database) | vlan_sets.parse(facts.created))
-    unsaved_since = None if facts.reloaded else switch.unsaved_since
-    if facts.changed and unsaved_since is None:
-        unsaved_since = at
-    columns = {name: value for name, value in (('vlan_database', vlan_database),
-                                               ('unsaved_since', unsaved_since))
-               if value != getattr(switch, name)}
-    if facts.booted_at is not None:
-        columns['booted_at'] = facts.booted_at
-    return columns
-
-
 def _pending_plan(session, plan_id):
     table = models.PendingPlan.__table__
     row = session.execute(sa.select(table).where(table.c.id == plan_id)).first()
@@ -586,19 +518,6 @@ def _live(session, kind, row_id, lock=False, error=errors.NotFound, field=None):
     row = session.scalars(query).first() if _is_id(row_id) else None
     if row is None:
         raise error(f'{kind.name} {row_id} does not exist', field=field)
-    return row
-
-
-def _switch_row(session, switch_id, *columns, lock=False):
-    """Some columns of a live switch, read without an ORM object: every sync
-    reads its switch twice, and building the object cost more than the query."""
-    table = models.Switch.__table__
-    query = sa.select(*columns).where(table.c.id == switch_id, table.c.deleted == 0)
-    if lock:
-        query = query.with_for_update()
-    row = session.execute(query).first() if _is_id(switch_id) else None
-    if row is None:
-        raise errors.NotFound(f'{SWITCH.name} {switch_id} does not exist')
     return row
 
 
