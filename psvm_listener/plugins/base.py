@@ -18,6 +18,7 @@ at the cost of the ports this sync reads, never of every port.
 import abc
 import dataclasses
 import datetime
+import functools
 import logging
 import threading
 import time
@@ -125,8 +126,13 @@ def _news(reading, facts):
                for port, allowed in reading.allowed.items())
 
 
+@functools.lru_cache(maxsize=8192)
 def _allowed_text(allowed):
-    """(NX-OS list or 'all', VLAN count or None): a port as PSVM's database keeps it."""
+    """(NX-OS list or 'all', VLAN count or None): a port as PSVM's database keeps it.
+
+    Kept per VLAN set: a full sync writes every port's list down, and the
+    driver hands back the same set for a port whose config did not change,
+    so a sync in step formats nothing again."""
     if allowed is vlans.ALL:
         return 'all', None
     return vlans.format(allowed), len(allowed)
