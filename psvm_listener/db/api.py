@@ -329,7 +329,13 @@ class Database:
     def list_bindings(self, switch_id=None, compute_node_ids=None, deleted=False,
                       switch_ports=None):
         """Bindings, of one switch, of some compute nodes, of some ports
-        (normalised names: a targeted sync reads only the bindings it syncs)."""
+        (normalised names: a targeted sync reads only the bindings it syncs).
+        A sync's own question (live bindings of a switch's ports) runs a
+        statement built once (db.facts)."""
+        if switch_id is not None and compute_node_ids is None and not deleted:
+            with self._transaction() as session:
+                return stored_facts.bindings(session, check.id_('switch_id', switch_id),
+                                             switch_ports)
         filters = []
         if switch_id is not None:
             filters.append(models.SwitchportBinding.switch_id == check.id_(

@@ -1,18 +1,19 @@
-"""The switch facts every sync reads before it plans and writes after it
-applies (psvm_switch_port and a few columns of psvm_switch), in statements
-built once.
+"""What every sync reads of PSVM's database before it plans (the bindings
+of its ports, the switch facts: psvm_switch_port and a few columns of
+psvm_switch) and writes after it applies, in statements built once.
 
 A sync of one port costs a millisecond or two of SQL, and building a
 SQLAlchemy statement costs more than SQLite running it: the statements
 here are module constants with bound parameters, and a sync runs two or
-three of them each way.  db.api.Database.switch_facts and record_facts
-are the callers; they hold the transaction.
+three of them each way.  db.api.Database's list_bindings (of one switch),
+switch_facts and record_facts are the callers; they hold the transaction.
 """
 
 import json
 
 import sqlalchemy as sa
 
+from psvm_listener import records
 from psvm_listener import vlans
 from psvm_listener.db import errors
 from psvm_listener.db import models
@@ -23,6 +24,11 @@ BINDINGS = models.SwitchportBinding.__table__
 PLANS = models.PendingPlan.__table__
 
 _SWITCH_ID = sa.bindparam('switch_id')
+
+_SWITCH_BINDINGS = sa.select(*(BINDINGS.c[name] for name in records.BINDING.columns)).where(
+    BINDINGS.c.switch_id == _SWITCH_ID, BINDINGS.c.deleted == 0).order_by(BINDINGS.c.id)
+_PORT_BINDINGS = _SWITCH_BINDINGS.where(
+    BINDINGS.c.switch_port.in_(sa.bindparam('ports', expanding=True)))
 _LIVE_SWITCH = sa.and_(SWITCHES.c.id == _SWITCH_ID, SWITCHES.c.deleted == 0)
 
 SWITCH_ROW = sa.select(
@@ -60,6 +66,16 @@ UPDATE_PORT = PORTS.update().where(
     PORTS.c.switch_id == sa.bindparam('port_switch_id'),
     PORTS.c.port == sa.bindparam('port_name'))
 """SET allowed, vlan_count, read_at: from the parameters' keys."""
+
+
+def bindings(session, switch_id, switch_ports):
+    """The live bindings of a switch, of ``switch_ports`` only unless None."""
+    if switch_ports is None:
+        rows = session.execute(_SWITCH_BINDINGS, {'switch_id': switch_id})
+    else:
+        rows = session.execute(_PORT_BINDINGS, {'switch_id': switch_id,
+                                                'ports': sorted(switch_ports)})
+    return [dict(row._mapping) for row in rows]
 
 
 def read(session, switch_id, read_ports):
