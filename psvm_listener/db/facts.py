@@ -61,11 +61,10 @@ PENDING = sa.select(PLANS.c.id, PLANS.c.ports, PLANS.c.changes).where(
 LOCK_SWITCH = sa.select(SWITCHES.c.vlan_database, SWITCHES.c.booted_at,
                         SWITCHES.c.unsaved_since).where(
     _LIVE_SWITCH).with_for_update()
-INSERT_PORT = PORTS.insert()
-UPDATE_PORT = PORTS.update().where(
-    PORTS.c.switch_id == sa.bindparam('port_switch_id'),
-    PORTS.c.port == sa.bindparam('port_name'))
-"""SET allowed, vlan_count, read_at: from the parameters' keys."""
+INSERT_PORTS = PORTS.insert()
+DELETE_PORTS = PORTS.delete().where(
+    PORTS.c.switch_id == _SWITCH_ID,
+    PORTS.c.port.in_(sa.bindparam('ports', expanding=True)))
 
 
 def bindings(session, switch_id, switch_ports):
@@ -115,26 +114,25 @@ def store(session, switch_id, facts, at):
 
 
 def _store_ports(session, switch_id, facts, at):
+    """Only the ports whose list changed, in one delete and one multi-row
+    insert whatever their number: a full sync from ALL changes every port
+    of the switch, and a statement per port was most of its time."""
     if facts.every_port:
         stored = dict(session.execute(EVERY_PORT, {'switch_id': switch_id}).all())
     else:
         stored = dict(session.execute(SOME_PORTS, {'switch_id': switch_id,
                                                    'ports': list(facts.allowed)}).all())
-    new = [{'switch_id': switch_id, 'port': port, 'allowed': allowed, 'vlan_count': count,
-            'read_at': at}
-           for port, (allowed, count) in facts.allowed.items() if port not in stored]
-    changed = [{'port_switch_id': switch_id, 'port_name': port, 'allowed': allowed,
-                'vlan_count': count, 'read_at': at}
-               for port, (allowed, count) in facts.allowed.items()
-               if port in stored and stored[port] != allowed]
-    if new:
-        session.execute(INSERT_PORT, new)
+    changed = {port: fact for port, fact in facts.allowed.items()
+               if stored.get(port) != fact[0]}
+    stale = [port for port in changed if port in stored]
+    if facts.every_port:
+        stale += sorted(set(stored) - set(facts.allowed))
+    if stale:
+        session.execute(DELETE_PORTS, {'switch_id': switch_id, 'ports': stale})
     if changed:
-        session.execute(UPDATE_PORT, changed)
-    gone = set(stored) - set(facts.allowed) if facts.every_port else set()
-    if gone:
-        session.execute(PORTS.delete().where(PORTS.c.switch_id == switch_id,
-                                             PORTS.c.port.in_(sorted(gone))))
+        session.execute(INSERT_PORTS, [
+            {'switch_id': switch_id, 'port': port, 'allowed': allowed, 'vlan_count': count,
+             'read_at': at} for port, (allowed, count) in changed.items()])
 
 
 def _switch_values(switch, facts, at):
