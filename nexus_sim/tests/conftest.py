@@ -1,6 +1,18 @@
+import os
+
+import hypothesis
 import pytest
 
 from nexus_sim import LabSwitch
+
+# Property-based runs are replayable, as in psvm-listener's suite (this
+# distribution's tests also run on their own): in CI (CI=true) every run
+# draws the same examples; elsewhere a failure prints the blob that
+# replays it, and pytest --hypothesis-seed=N replays a whole run.
+hypothesis.settings.register_profile('ci', derandomize=True, print_blob=True)
+hypothesis.settings.register_profile('dev', print_blob=True)
+hypothesis.settings.load_profile(os.environ.get(
+    'HYPOTHESIS_PROFILE', 'ci' if os.environ.get('CI') else 'dev'))
 
 
 @pytest.fixture
