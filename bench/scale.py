@@ -24,7 +24,9 @@ would take an hour to write here).
   the lab's beside it), and the listener's RSS and threads.
 
 ``PSVM_BENCH_SCALE_SIZES`` (e.g. "1000,10000"), ``..._EVENT_PORTS``,
-``..._HOSTS`` and ``..._RATE_SECONDS`` pick other sizes.
+``..._HOSTS``, ``..._RATES`` (e.g. "50") and ``..._RATE_SECONDS`` pick other
+sizes; ``..._SYNC_INTERVAL`` (the listener's ``psvm_sync_interval``, 60)
+keeps the periodic full sync out of the rates' windows when long.
 """
 
 import contextlib
@@ -59,7 +61,11 @@ HOSTS = int(os.environ.get('PSVM_BENCH_SCALE_HOSTS', '2000'))
 NETWORKS = 400
 VLANS_PER_HOST = 20
 EVENT_HOSTS = 300
-RATES = (50, 200, 1000)
+RATES = tuple(int(n) for n in os.environ.get('PSVM_BENCH_SCALE_RATES', '50,200,1000').split(','))
+# The listener's full-sync interval (psvm_sync_interval): a full sync of
+# 40,000 ports falling inside a rate's window weighs on its latency and CPU
+# per notification; a long interval keeps it out, to measure the events alone.
+SYNC_INTERVAL = int(os.environ.get('PSVM_BENCH_SCALE_SYNC_INTERVAL', '60'))
 RATE_SECONDS = float(os.environ.get('PSVM_BENCH_SCALE_RATE_SECONDS', '10'))
 NEW_VLAN = 3000
 # The few ports of a size left unbound allow ALL (every VLAN nova defines):
@@ -71,7 +77,7 @@ DB = os.environ.get('PSVM_BENCH_NOVA_DB', 'mysql')
 def run():
     with tempfile.TemporaryDirectory(prefix='psvm-bench-scale-') as tmp:
         figures = {'ports_per_switch': PORTS_PER_SWITCH, 'nova_hosts': HOSTS,
-                   'nova_db': DB}
+                   'nova_db': DB, 'listener_sync_interval_s': SYNC_INTERVAL}
         for part in (_sync_sizes, _events):
             try:
                 figures.update(part(pathlib.Path(tmp) / part.__name__.strip('_')))
@@ -211,7 +217,8 @@ def _events(path):
                        path) as (process, nova):
             figures = {'events_bound_ports': EVENT_PORTS + EVENT_HOSTS,
                        'events_switches': len(switch_ids),
-                       'events_listener_rss_after_start_mb': _rss_mb(process.pid)}
+                       'events_listener_rss_after_start_mb': _rss_mb(process.pid),
+                       'events_listener_idle_cpu_ms_per_s': _idle_cpu(process.pid)}
             hosts = list(placement)
             serial = 0
             for rate in RATES:
@@ -220,6 +227,13 @@ def _events(path):
             figures['events_listener_rss_mb'] = _rss_mb(process.pid)
             figures['events_listener_threads'] = lab_processes.process_threads(process.pid)
         return figures
+
+
+def _idle_cpu(pid, seconds=5.0):
+    """The listener's CPU with no notification: its polls, timers and sessions."""
+    before = lab_processes.process_cpu_seconds(pid)
+    time.sleep(seconds)
+    return round((lab_processes.process_cpu_seconds(pid) - before) * 1000 / seconds, 1)
 
 
 def _event_hosts(rig, lab, switch_ids):
@@ -320,8 +334,8 @@ def _listener(rig, by_id, path):
     """The real psvm-listener process; yields once its start-up full sync
     has narrowed every bound port, with a nova-like publisher."""
     exchange = messaging.unique('nova')
-    config = listener_rig.write_config(path, rig, exchange,
-                                       default_lines=f'psvm_lif_limit = {LIF_LIMIT}\n')
+    config = listener_rig.write_config(path, rig, exchange, default_lines=(
+        f'psvm_lif_limit = {LIF_LIMIT}\npsvm_sync_interval = {SYNC_INTERVAL}\n'))
     command = os.path.join(os.path.dirname(sys.executable), 'psvm-listener')
     process = subprocess.Popen([command, '--config-file', str(config)])
     transport = messaging.notification_transport(exchange=exchange)
