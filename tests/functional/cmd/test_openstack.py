@@ -8,7 +8,9 @@ import sys
 
 import pytest
 import yaml
+from openstackclient import shell
 
+from tests import cli
 from tests import databases
 from tests import log_guard
 from tests.functional.api import serving
@@ -60,16 +62,26 @@ def test_switch_list_through_clouds_yaml_and_the_keystone_catalog(keystone_api, 
     assert shown['password'] == '******' and shown['user_name'] == 'admin'
 
 
-def test_os_endpoint_reaches_psvm_api_without_a_catalog(tmp_path):
+def openstack_in_process(*args, stdin=None):
+    """OpenStackClient's main in this process, with the plugin as it loads it
+    (entry points): the plugin's logic, without a second interpreter."""
+    done = cli.call_main(shell.main, list(args), stdin)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_os_endpoint_reaches_psvm_api_without_a_catalog(tmp_path, monkeypatch):
+    for name in [name for name in os.environ if name.startswith(('OS_', 'PSVM_'))]:
+        monkeypatch.delenv(name)
     options = serving.config(tmp_path, auth_strategy='noauth')
     with databases.fresh_database('sqlite', tmp_path) as db_url:
         with serving.running(options, db_url, tmp_path) as api:
             endpoint = ('--os-auth-type', 'none', '--os-endpoint', api.url + '/v2')
-            created = json.loads(openstack(*endpoint, 'psvm', 'credential', 'create',
-                                           '--user-name', 'admin', '--password-stdin',
-                                           '-f', 'json', stdin=PASSWORD + '\n'))
+            created = json.loads(openstack_in_process(
+                *endpoint, 'psvm', 'credential', 'create', '--user-name', 'admin',
+                '--password-stdin', '-f', 'json', stdin=PASSWORD + '\n'))
             assert created['password'] == '******'
             assert api.database.credential_password(created['id']) == PASSWORD
-            listed = json.loads(openstack(*endpoint, 'psvm', 'credential', 'list', '-f',
-                                          'json'))
+            listed = json.loads(openstack_in_process(*endpoint, 'psvm', 'credential', 'list',
+                                                     '-f', 'json'))
     assert listed == [{'id': created['id'], 'user_name': 'admin'}]
