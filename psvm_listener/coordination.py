@@ -114,7 +114,10 @@ class Locks:
 
     ``max_sessions`` slots per switch: a sync takes any free one, or waits
     up to ``wait`` seconds for one at random among those this process does
-    not hold itself.
+    not hold itself.  A slot this process holds is never tried again:
+    tooz's etcd3 lock takes a new lease on every try, so a try on a held
+    lock would leave its key on a lease nobody renews, and it would expire
+    under its holder.
     """
 
     def __init__(self, coordinator, max_sessions, metrics=None):
@@ -136,15 +139,18 @@ class Locks:
         """A held lock of one slot of ``switch_id``; LockBusy after ``wait`` s."""
         started = time.monotonic()
         locks = self._slot_locks(switch_id)
+        others = [lock for lock in locks if not lock.acquired]
         try:
-            held = next((lock for lock in locks if lock.acquire(blocking=False)), None)
-            if held is None:
-                others = [lock for lock in locks if not lock.acquired] or locks
+            held = next((lock for lock in others if lock.acquire(blocking=False)), None)
+            if held is None and others:
                 held = self._wait_for(random.choice(others), wait)
         except BACKEND_ERRORS as exc:
             raise BackendUnavailable(f'switch {switch_id}: lock not taken: {exc}') from exc
         if self._metrics is not None:
             self._metrics.lock_wait.observe(time.monotonic() - started)
+        if held is None and not others:
+            raise LockBusy(f'switch {switch_id}: this process holds its {self._slots} '
+                           f'session slot(s) already')
         if held is None:
             raise LockBusy(f'switch {switch_id}: its {self._slots} session slot(s) stayed '
                            f'taken by other psvm processes for {wait:.1f} s')
