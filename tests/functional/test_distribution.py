@@ -5,30 +5,15 @@ demo, drives it from outside.  A product host must never get an SSH server
 with a default login by installing psvm-listener.
 """
 
-import pathlib
 import re
-import shutil
-import subprocess
-import sys
-import zipfile
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+from tests import wheels
+
 SERVER_CODE = re.compile(rb'ServerInterface|add_server_key\(|check_auth_password')
 
 
-def build_wheel(tmp_path):
-    """The product's wheel, built from a copy of the tree so no build/ lands in it."""
-    tree = tmp_path / 'tree'
-    shutil.copytree(ROOT, tree, ignore=shutil.ignore_patterns(
-        '.*', '__pycache__', '*.egg-info', 'build', 'dist', 'state'))
-    subprocess.run([sys.executable, '-m', 'pip', 'wheel', '--no-deps', '--quiet',
-                    '--wheel-dir', str(tmp_path / 'dist'), str(tree)],
-                   check=True, capture_output=True)
-    return zipfile.ZipFile(next((tmp_path / 'dist').glob('psvm_listener-*.whl')))
-
-
 def test_the_product_wheel_holds_no_switch_simulator(tmp_path):
-    wheel = build_wheel(tmp_path)
+    wheel = wheels.build(tmp_path)
     modules = [name for name in wheel.namelist() if name.endswith('.py')]
     assert 'psvm_listener/service.py' in modules
     assert [name for name in modules if not name.startswith('psvm_listener/')] == []

@@ -8,11 +8,12 @@ import re
 import subprocess
 import sys
 import textwrap
-import zipfile
 from importlib import metadata
 
 import pytest
 import tomllib
+
+from tests import wheels
 
 ROOT = pathlib.Path(__file__).parents[2]
 PROJECT = tomllib.loads((ROOT / 'pyproject.toml').read_text())['project']
@@ -20,12 +21,7 @@ PROJECT = tomllib.loads((ROOT / 'pyproject.toml').read_text())['project']
 
 @pytest.fixture(scope='module')
 def wheel(tmp_path_factory):
-    out = tmp_path_factory.mktemp('wheel')
-    subprocess.run([sys.executable, '-m', 'pip', 'wheel', '--quiet', '--no-deps',
-                    '--no-build-isolation', '--wheel-dir', str(out), str(ROOT)],
-                   check=True, capture_output=True, timeout=300)
-    built, = out.glob('psvm_listener-*.whl')
-    return zipfile.ZipFile(built)
+    return wheels.build(tmp_path_factory.mktemp('wheel'))
 
 
 def test_wheel_holds_the_product_package_only(wheel):
