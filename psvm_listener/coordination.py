@@ -109,6 +109,12 @@ class Solo:
         return contextlib.nullcontext()
 
 
+def reason(exc):
+    """What a backend error says, or its type: etcd3gw's ConnectionFailedError
+    says nothing at all."""
+    return str(exc) or type(exc).__name__
+
+
 class Locks:
     """The session slots of each switch, as tooz locks on one coordinator.
 
@@ -145,7 +151,7 @@ class Locks:
             if held is None and others:
                 held = self._wait_for(random.choice(others), wait)
         except BACKEND_ERRORS as exc:
-            raise BackendUnavailable(f'switch {switch_id}: lock not taken: {exc}') from exc
+            raise BackendUnavailable(f'switch {switch_id}: lock not taken: {reason(exc)}') from exc
         if self._metrics is not None:
             self._metrics.lock_wait.observe(time.monotonic() - started)
         if held is None and not others:
@@ -198,7 +204,7 @@ def sync_locks(conf, member_id):
         coordinator.start()
         lease = float(coordinator.heartbeat())
     except BACKEND_ERRORS as exc:
-        raise BackendUnavailable(f'coordination backend: {exc}') from exc
+        raise BackendUnavailable(f'coordination backend: {reason(exc)}') from exc
     locks = Locks(coordinator, conf.switches.max_sessions)
     try:
         with renewing(coordinator, lease):
@@ -254,7 +260,7 @@ def probe(conf, member_id):
         finally:
             coordinator.stop()
     except BACKEND_ERRORS as exc:
-        raise BackendUnavailable(f'coordination backend: {exc}') from exc
+        raise BackendUnavailable(f'coordination backend: {reason(exc)}') from exc
 
 
 def owners(members, switch_ids):

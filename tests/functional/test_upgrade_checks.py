@@ -192,7 +192,8 @@ def test_coordination_backend_unreachable(tmp_path, rig, capsys):
     url = f'etcd3+http://127.0.0.1:{backends.free_port()}?timeout={backends.LEASE}'
     code, out = check(capsys, coordinated(config(tmp_path, rig), url))
     assert code == 2
-    assert '[coordination] backend_url does not answer' in out
+    assert ('[coordination] backend_url does not answer: coordination backend: '
+            'ConnectionFailedError') in out
 
 
 def test_rpc_timeout_must_end_before_a_fenced_lease(tmp_path, rig, capsys):
