@@ -18,9 +18,8 @@ def module_api(request, tmp_path_factory):
     stopping a server for each test is most of such a test's time."""
     tmp_path = tmp_path_factory.mktemp('api')
     options = serving.config(tmp_path, auth_strategy='noauth')
-    with databases.fresh_database(request.param, tmp_path) as db_url:
-        with serving.running(options, db_url, tmp_path) as running_api:
-            yield running_api
+    with serving.on_new_database(request.param, options, tmp_path) as running_api:
+        yield running_api
 
 
 @pytest.fixture

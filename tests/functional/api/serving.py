@@ -15,6 +15,7 @@ from psvm_listener import conf
 from psvm_listener.api import server
 from psvm_listener.db import api as db_api
 from psvm_listener.db import models
+from tests import databases
 from tests import log_guard
 
 ADMIN = ('admin', log_guard.password('admin-password'))
@@ -112,6 +113,15 @@ def running(options, db_url, tmp_path, resync_client=None):
         http.stop()
         thread.join(10)
         database.close()
+
+
+@contextlib.contextmanager
+def on_new_database(kind, options, tmp_path):
+    """Serve psvm-api as ``options`` say over a new database of ``kind``
+    (tests.databases.KINDS), dropped afterwards."""
+    with databases.fresh_database(kind, tmp_path) as db_url, \
+            running(options, db_url, tmp_path) as api:
+        yield api
 
 
 @contextlib.contextmanager

@@ -24,9 +24,8 @@ def module_basic_api(request, tmp_path_factory):
     users = serving.write_htpasswd(tmp_path, [serving.ADMIN])
     options = serving.config(tmp_path, auth_strategy='http_basic',
                              http_basic_auth_user_file=users)
-    with databases.fresh_database(request.param, tmp_path) as db_url:
-        with serving.running(options, db_url, tmp_path) as api:
-            yield api
+    with serving.on_new_database(request.param, options, tmp_path) as api:
+        yield api
 
 
 @pytest.fixture
