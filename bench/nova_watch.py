@@ -8,8 +8,8 @@ networks, some moves in flight) plus ended migrations up to 5,000 rows, with
 nova's own indexes only, on MariaDB and on PostgreSQL.  Figures: minimum,
 median and 90th percentile of each kind's poll and of a whole poll's reads
 over ``ROUNDS`` polls on a warm pool, nothing changed (target: a whole poll
-within 20 ms); the instance kind's poll after one instance moved (its second
-query reads the instances of the changed hosts); the one-off baseline.
+within 20 ms); the instance kind's poll after one instance moved; the
+one-off baseline (it reads every migrations row, ended ones too).
 """
 
 import pathlib
@@ -89,7 +89,8 @@ def _scenario(kind, tmp, figures):
             inventory_bench._measure(lambda: [watched.changes(reader) for watched in kinds],
                                      figures, f'{kind}_poll')
             _measure_moves(lab, reader, kinds[1], cloud, figures, kind)
-            figures[f'{kind}_migrations_in_flight'] = len(reader.migrations_in_flight())
+            newest = max(reader.migrations_since())
+            figures[f'{kind}_migrations_in_flight'] = len(reader.migrations_since(newest))
         finally:
             lab.close()
             reader.close()

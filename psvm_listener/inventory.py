@@ -489,9 +489,12 @@ class Inventory:
                 _instances.c.deleted == 0, _instances.c.host.is_not(None)).group_by(
                 _instances.c.host), known_up_to=known_up_to)}
 
-    def migrations_in_flight(self):
+    def migrations_since(self, newer_than=0):
         """migration id → (status, source, destination) of the live rows not
-        ended; a row that ends (or is deleted) leaves the answer.
+        ended, and of the live rows with ids above ``newer_than`` (the
+        highest id of the last poll) whatever their status: a move that
+        began and ended between two polls is in the answer once.  A row
+        that ends (or is deleted) leaves the answer.
 
         nova's index (deleted, source_compute, dest_compute, ..., status)
         holds every column but the id, which InnoDB keeps in it too.
@@ -500,8 +503,11 @@ class Inventory:
                 for row in self._read(lambda: sa.select(
                     _migrations.c.id, _migrations.c.status, _migrations.c.source_compute,
                     _migrations.c.dest_compute).where(
-                    _migrations.c.deleted == 0,
-                    _migrations.c.status.not_in(ENDED_MIGRATION_STATUSES)))}
+                    _migrations.c.deleted == 0, sa.or_(
+                        _migrations.c.status.not_in(ENDED_MIGRATION_STATUSES),
+                        _migrations.c.id > sa.bindparam('newer_than'))),
+                    newer_than=newer_than)}
+
     def reasons(self, hosts):
         """host → [(VLAN, why)], each case of the rule that makes it need the
         VLAN: ``why`` is a dict with ``reason`` (NETWORK_HOST, DHCP_ADDRESS,

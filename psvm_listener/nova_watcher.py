@@ -10,10 +10,10 @@
 
 So nova's DB is read every ``psvm_network_poll_interval`` seconds, one
 query per kind (``Inventory``: network hosts, a per-host fingerprint of the
-live instances, the migrations in flight), and the hosts of every change,
-before and after it, are marked dirty.  Level-based like the rest: the
-first reading, taken before the start-up full sync, is the baseline; what
-changed before it is the full sync's work.
+live instances, the migrations in flight or new since the last poll), and
+the hosts of every change, before and after it, are marked dirty.
+Level-based like the rest: the first reading, taken before the start-up
+full sync, is the baseline; what changed before it is the full sync's work.
 
 Whole readings are compared, not rows with a newer ``updated_at``: a soft
 delete or a clock skew between nova's hosts does not always move
@@ -23,6 +23,7 @@ delete or a clock skew between nova's hosts does not always move
 from oslo_log import log as logging
 
 from psvm_listener import errors
+from psvm_listener import inventory as nova
 
 LOG = logging.getLogger(__name__)
 
@@ -60,12 +61,6 @@ def _network_hosts(inventory):
             for network, host in inventory.network_hosts().items()}
 
 
-def _migrations(inventory):
-    return {migration: (status, frozenset(h for h in (source, dest) if h))
-            for migration, (status, source, dest)
-            in inventory.migrations_in_flight().items()}
-
-
 class InstanceMoves:
     """Hosts that lost or gained an instance they did not have at boot.
 
@@ -96,6 +91,33 @@ class InstanceMoves:
                 if had.get(host, (0, 0)) != placement.get(host, (0, 0, 0, 0, 0))[2:4]}
 
 
+class Migrations:
+    """Moves nova records in its migrations table: each row's status and hosts.
+
+    Each poll reads the rows in flight, and the rows newer than the last
+    poll's highest id whatever their status, so a move that began and ended
+    between two polls (a live migration rolled back at once) still marks
+    its source and destination.  A row that appears, changes status or ends
+    marks both.
+    """
+
+    name = 'migrations'
+
+    def __init__(self):
+        self._in_flight = None
+        self._newest = 0
+
+    def changes(self, inventory):
+        current = {migration: (status, frozenset(h for h in (source, dest) if h))
+                   for migration, (status, source, dest)
+                   in inventory.migrations_since(self._newest).items()}
+        previous, self._in_flight = self._in_flight, {
+            migration: entry for migration, entry in current.items()
+            if entry[0] not in nova.ENDED_MIGRATION_STATUSES}
+        self._newest = max([self._newest, *current])
+        return set() if previous is None else changed_hosts(previous, current)
+
+
 class NovaWatcher:
     """Compares each poll of nova's DB with the last and marks what changed."""
 
@@ -103,7 +125,7 @@ class NovaWatcher:
         self.inventory = inventory
         self.reconciler = reconciler
         self.kinds = (Readings('network associations', _network_hosts), InstanceMoves(),
-                      Readings('migrations', _migrations))
+                      Migrations())
 
     def poll(self):
         """One poll.  A kind that cannot be read keeps its last reading, so

@@ -81,32 +81,47 @@ def live_migration_started(cloud):
     cloud.ports_become(SOURCE_VLANS | {VLAN}, DEST_VLANS | {VLAN})
 
 
-def test_live_migration_completed_after_post_dest_end(make_cloud):
-    cloud = make_cloud()
+def live_migration_completed(cloud):
+    """The destination takes the instance and says so; nova's source sets
+    the row ``completed`` after that.  What the ports become."""
     live_migration_started(cloud)
     cloud.rig.nova.move_instance(cloud.instance, 'c2')
     cloud.nova.live_migration_post_dest(cloud.instance, 'c2')
     cloud.later(cloud.rig.nova.set_migration_status, cloud.instance, 'completed')
-    cloud.ports_become(SOURCE_VLANS, DEST_VLANS | {VLAN})
+    return SOURCE_VLANS, DEST_VLANS | {VLAN}
+
+
+def live_migration_rolled_back(cloud):
+    """The source says the move is rolled back, then sets the row ``failed``."""
+    live_migration_started(cloud)
+    cloud.nova.live_migration_rollback(cloud.instance, 'c1')
+    cloud.later(cloud.rig.nova.set_migration_status, cloud.instance, 'failed')
+    return SOURCE_VLANS | {VLAN}, DEST_VLANS
+
+
+def test_live_migration_completed_after_post_dest_end(make_cloud):
+    cloud = make_cloud()
+    cloud.ports_become(*live_migration_completed(cloud))
 
 
 def test_live_migration_completed_is_caught_by_the_look_again_alone(make_cloud):
     """With nova's DB polled only every minute, the look again after the
     move's end is what repairs the source."""
     cloud = make_cloud(psvm_network_poll_interval=60, **{'listener.move_recheck_delay': 1.0})
-    live_migration_started(cloud)
-    cloud.rig.nova.move_instance(cloud.instance, 'c2')
-    cloud.nova.live_migration_post_dest(cloud.instance, 'c2')
-    cloud.later(cloud.rig.nova.set_migration_status, cloud.instance, 'completed')
-    cloud.ports_become(SOURCE_VLANS, DEST_VLANS | {VLAN}, timeout=1.0 + ONE_SYNC)
+    cloud.ports_become(*live_migration_completed(cloud), timeout=1.0 + ONE_SYNC)
+
+
+@pytest.mark.parametrize('move', [live_migration_completed, live_migration_rolled_back])
+def test_migration_status_is_caught_by_the_poll_alone(make_cloud, move):
+    """With the look again after the move's end out of the way, the poll of
+    nova's migrations is what repairs the host the ended row let go."""
+    cloud = make_cloud(**{'listener.move_recheck_delay': 600.0})
+    cloud.ports_become(*move(cloud))
 
 
 def test_live_migration_rolled_back_after_rollback_end(make_cloud):
     cloud = make_cloud()
-    live_migration_started(cloud)
-    cloud.nova.live_migration_rollback(cloud.instance, 'c1')
-    cloud.later(cloud.rig.nova.set_migration_status, cloud.instance, 'failed')
-    cloud.ports_become(SOURCE_VLANS | {VLAN}, DEST_VLANS)
+    cloud.ports_become(*live_migration_rolled_back(cloud))
 
 
 def test_icehouse_evacuate_names_no_source(make_cloud):

@@ -1,3 +1,4 @@
+from psvm_listener import inventory
 from psvm_listener import nova_watcher
 
 
@@ -48,3 +49,37 @@ def test_readings_mark_the_hosts_before_and_after_a_change():
     assert nova_watcher.changed_hosts(readings, {**readings, 1: ('c3', frozenset({'c3'}))}) \
         == {'c1', 'c3'}
     assert nova_watcher.changed_hosts(readings, {1: readings[1]}) == {'c2'}
+
+
+class Migrations:
+    """migration id → (status, source, destination), read as the inventory does."""
+
+    def __init__(self, **rows):
+        self.rows = {int(m[1:]): row for m, row in rows.items()}
+
+    def migrations_since(self, newer_than=0):
+        return {migration: row for migration, row in self.rows.items()
+                if row[0] not in inventory.ENDED_MIGRATION_STATUSES or migration > newer_than}
+
+
+def test_a_migration_that_changes_or_ends_marks_its_hosts():
+    nova = Migrations(m1=('confirmed', 'c1', 'c2'), m2=('migrating', 'c3', 'c4'))
+    migrations = nova_watcher.Migrations()
+    assert migrations.changes(nova) == set()
+    nova.rows[2] = ('finished', 'c3', 'c4')
+    assert migrations.changes(nova) == {'c3', 'c4'}
+    nova.rows[2] = ('confirmed', 'c3', 'c4')
+    assert migrations.changes(nova) == {'c3', 'c4'}
+    assert migrations.changes(nova) == set()
+
+
+def test_a_migration_begun_and_ended_between_two_polls_marks_its_hosts_once():
+    nova = Migrations(m1=('running', 'c1', 'c2'))
+    migrations = nova_watcher.Migrations()
+    migrations.changes(nova)
+    nova.rows[2] = ('failed', 'c3', 'c4')
+    assert migrations.changes(nova) == {'c3', 'c4'}
+    assert migrations.changes(nova) == set()
+    nova.rows[3] = ('failed', 'c5', 'c6')
+    assert migrations.changes(nova) == {'c5', 'c6'}
+    assert migrations.changes(nova) == set()
