@@ -115,6 +115,9 @@ def test_sigkill_mid_live_migration_never_removes_the_destination_vlan(migrating
                                           text=True))
     try:
         start()
+        # Consuming (its pool queue declared) only once it says it started:
+        # its start-up full sync may be done before that.
+        wait_for_log(rig, log, r'psvm-listener \S+ started')
         switch.wait_for(lambda: (switch.allowed('ethernet1/1'), switch.allowed('ethernet1/2'))
                         == ({1, 200, 300}, {1, 301}), timeout=30)
         nova.live_migration_pre(instance, 'c1', 'c2')
