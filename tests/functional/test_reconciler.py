@@ -25,31 +25,35 @@ def allowed_becomes(rig, port, vlans, timeout=15):
 
 
 def test_burst_of_creates_coalesces_into_few_edits(make_rig):
-    """Each instance is written to nova just before its notification, so a
-    sync can only find what was notified so far, and the switch answers each
-    RPC 50 ms late, as a busy one does: without coalescing every
-    notification would cost its own read, and most their own edit."""
+    """Each instance, on a VLAN of its own, is written to nova just before
+    its notification, so every notification needs an edit and a sync can
+    only find what was notified so far; the switch answers each RPC a
+    second late while nova publishes, as a busy one does.  Without
+    coalescing every notification costs a read of its own (200, measured);
+    its edits stay fewer (29), as each sync reads nova afresh and a late one
+    finds nothing left to do, so the reads are what tells."""
     rig = make_rig()
     hosts = [f'c{index}' for index in range(20)]
     for index, host in enumerate(hosts):
         rig.host(host, f'ethernet1/{index + 1}')
     rig.start()
-    rig.switch.faults.latency = 0.05
+    rig.switch.faults.latency = 1.0
     before = rig.switch.rpc_counts()
     nova = rig.publisher()
     notifications = 200
     for index in range(notifications):
         host = hosts[index % 20]
-        nova.create(rig.boot(host, 100 + index % 40), host)
+        nova.create(rig.boot(host, 100 + index), host)
+    rig.switch.faults.latency = 0.0
     for index in range(20):
-        vlans = {1} | {100 + v for v in range(40) if v % 20 == index}
+        vlans = {1} | {100 + v for v in range(notifications) if v % 20 == index}
         allowed_becomes(rig, f'ethernet1/{index + 1}', vlans)
     assert rig.service.reconciler.wait_idle(15)
     after = rig.switch.rpc_counts()
     edits = after['edit-config'] - before.get('edit-config', 0)
     reads = sum(after.values()) - sum(before.values()) - edits
     assert notifications / edits >= 5, f'{edits} edit-configs for {notifications} notifications'
-    assert notifications / reads >= 2, f'{reads} reads for {notifications} notifications'
+    assert notifications / reads >= 5, f'{reads} reads for {notifications} notifications'
 
 
 def test_dropped_notification_is_repaired_by_the_full_sync_timer(make_rig):
