@@ -536,8 +536,15 @@ class Reconciler:
         metrics.unsaved.labels(label).set(int(result.unsaved))
 
     def save_switch(self, switch_id):
-        """Copy running to startup configuration ([switches] save_config)."""
-        self.plugin.save(switch_id)
+        """Copy running to startup configuration ([switches] save_config),
+        holding the switch's lock as a sync does.  A switch handed over since
+        its changes is its new owner's to save: that owner's takeover sync
+        finds them unsaved in PSVM's record."""
+        if not self.coordination.owns(switch_id):
+            LOG.debug('Switch %s handed over; its new owner saves it', switch_id)
+            return
+        with self.coordination.sync_lock(switch_id):
+            self.plugin.save(switch_id)
         self.metrics.unsaved.labels(str(switch_id)).set(0)
         LOG.info('Saved the running configuration of switch %s', switch_id)
 

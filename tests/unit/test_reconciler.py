@@ -1,3 +1,4 @@
+import contextlib
 import threading
 import time
 
@@ -8,6 +9,7 @@ from psvm_listener import metrics
 from psvm_listener import plan
 from psvm_listener import reconciler
 from psvm_listener.handlers import base
+from psvm_listener.lab.scenario import wait_until
 
 BINDINGS = [
     {'id': 1, 'switch_id': 1, 'compute_node_id': 10, 'switch_port': 'ethernet1/1'},
@@ -417,19 +419,39 @@ def test_refused_port_is_found_and_backs_off_alone(database):
 
 
 class Share(reconciler.coordination_.Solo):
-    """A member that owns ``owned`` and counts the locks it is asked for."""
+    """A member that owns ``owned``, counts the locks it is asked for and
+    knows which it holds."""
 
     def __init__(self, owned):
         super().__init__('m1')
         self.owned = set(owned)
         self.locked = []
+        self.held = set()
 
     def owns(self, switch_id):
         return switch_id in self.owned
 
+    @contextlib.contextmanager
     def sync_lock(self, switch_id):
         self.locked.append(switch_id)
-        return super().sync_lock(switch_id)
+        self.held.add(switch_id)
+        try:
+            yield
+        finally:
+            self.held.discard(switch_id)
+
+
+class WatchedSaves(FakePlugin):
+    """Records, for each save, whether the member held the switch's lock."""
+
+    def __init__(self, share):
+        super().__init__()
+        self.share = share
+        self.saved_holding = []
+
+    def save(self, switch_id):
+        self.saved_holding.append((switch_id, switch_id in self.share.held))
+        super().save(switch_id)
 
 
 def test_a_member_marks_and_syncs_only_the_switches_it_owns(database, plugin):
@@ -442,6 +464,29 @@ def test_a_member_marks_and_syncs_only_the_switches_it_owns(database, plugin):
         assert rec.wait_idle(10)
         assert {s[0] for s in plugin.syncs} == {2}
         assert share.locked == [2] * len(plugin.syncs)
+    finally:
+        rec.stop(10)
+
+
+def test_a_member_saves_under_the_lock_and_leaves_a_switch_handed_over_to_its_owner(
+        database):
+    share = Share({1, 2})
+    plugin = WatchedSaves(share)
+    changed = Result()
+    changed.unsaved = True
+    plugin.failures = {1: [changed], 2: [changed]}
+    rec = reconciler.Reconciler(database, FakeInventory(), plugin, metrics.Metrics(),
+                                coordination=share, save_delay=1.0)
+    try:
+        rec.refresh()
+        assert rec.wait_idle(10)
+        share.owned = {1}
+        rec.rebalance()
+        with plugin.cond:
+            assert plugin.cond.wait_for(lambda: plugin.saves, 10)
+        wait_until(lambda: rec._workers[2].save_due is None, 10, 'the save of switch 2 due')
+        assert plugin.saved_holding == [(1, True)]
+        assert plugin.forgotten == [2]
     finally:
         rec.stop(10)
 
