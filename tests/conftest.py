@@ -52,15 +52,40 @@ def db_url(request, tmp_path):
         yield url
 
 
+@pytest.fixture(scope='session', autouse=True)
+def started_lab_switches():
+    """Every lab switch this test process starts, recorded as it starts."""
+    started = []
+    start = LabSwitch.start
+
+    def recording_start(switch):
+        started.append(switch)
+        return start(switch)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(LabSwitch, 'start', recording_start)
+        yield started
+
+
+@pytest.fixture(autouse=True)
+def no_two_sessions_edit_a_lab_switch_at_once(started_lab_switches):
+    """Fail the test if two sessions ever edited one lab switch at once (each
+    between its read and its edit-config: two psvm processes, or two sessions
+    of one, on one switch), on every lab switch started in this process,
+    however the test made it; those stopped are let go after the check."""
+    yield
+    clashes = [(switch.name, switch.concurrent_edits()) for switch in started_lab_switches]
+    started_lab_switches[:] = [s for s in started_lab_switches if not s.stopped()]
+    clashes = [(name, pairs) for name, pairs in clashes if pairs]
+    assert not clashes, f'sessions editing one lab switch at once: {clashes}'
+
+
 @pytest.fixture
 def lab_switch():
     """A started lab Nexus switch (admin:secret; ports 1/1-48, FEX 101-102,
-    port-channel20) on NETCONF and NX-API over HTTPS; stopped after the test, which
-    fails if two psvm sessions ever edited it at once."""
+    port-channel20) on NETCONF and NX-API over HTTPS; stopped after the test."""
     with LabSwitch(users={'admin': 'secret'}, ports='1/1-48', fex=(101, 102),
                    port_channels=(20,), nxapi_https_port=0) as switch:
         yield switch
-        assert switch.concurrent_edits() == []
 
 
 @pytest.fixture(params=sync_rig.FAMILIES, ids=lambda family: family.driver)
