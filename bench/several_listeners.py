@@ -1,5 +1,6 @@
 """Several psvm-listeners coordinated through tooz (a private etcd, the
-production choice), each its own process, over six lab switches and the real
+production choice), each its own process, over six lab switches (in
+nexus-sim processes of their own, as in bench/events.py) and the real
 RabbitMQ, PSVM and nova on MariaDB:
 
 - latency: 50 create notifications per second for 10 s over 120 hosts, as
@@ -46,7 +47,7 @@ def run():
 
 @contextlib.contextmanager
 def _members(path, count):
-    with events._world(path, SWITCHES, 0, hosts=HOSTS, kind='mysql') as (rig, placement), \
+    with events._world(path, SWITCHES, 0, hosts=HOSTS, kind='mysql') as (rig, _lab, placement), \
             backends.private(path, 'etcd3') as etcd:
         exchange = messaging.unique('nova')
         transport = messaging.notification_transport(exchange=exchange)
@@ -56,13 +57,23 @@ def _members(path, count):
                                      default_lines='psvm_sync_interval = 3600\n') as members:
                 for name in names:
                     members.start(name)
-                rig.switch.wait_for(lambda: members.live() == set(names), timeout=120)
-                rig.switch.wait_for(lambda: all(lab.allowed(port) is not vlans.ALL
-                                                for lab, port in placement.values()),
-                                    timeout=300)
+                rig.switch.wait_for(lambda: members.live() == set(names), timeout=120,
+                                    interval=0.2)
+                rig.switch.wait_for(lambda: _all_synced(placement), timeout=300, interval=0.5)
                 yield rig, placement, members, publisher.NovaPublisher(transport)
         finally:
             transport.cleanup()
+
+
+def _all_synced(placement):
+    """No bound port allows ALL any more (one read per lab switch)."""
+    maps = {}
+    for lab, port in placement.values():
+        if lab.name not in maps:
+            maps[lab.name] = lab.allowed_map()
+        if maps[lab.name][port] is vlans.ALL:
+            return False
+    return True
 
 
 def _latency(rig, placement, nova):
@@ -76,7 +87,8 @@ def _latency(rig, placement, nova):
         instance = rig.boot(host, vlan)
         sent.append((time.time(), placement[host], vlan))
         nova.create(instance, host)
-    latencies = rig.switch.wait_for(lambda: events._latencies(sent), timeout=60)
+    latencies = rig.switch.wait_for(lambda: events._latencies(sent), timeout=60,
+                                    interval=0.5)
     return {'notifications': len(sent),
             'p50_ms': round(statistics.median(latencies), 2),
             'p99_ms': round(statistics.quantiles(latencies, n=100)[-1], 2),
@@ -97,5 +109,6 @@ def _takeover(rig, placement, members):
     killed = time.monotonic()
     members.kill(victim)
     rig.switch.wait_for(lambda: all(DRIFT_VLAN not in lab.allowed(port)
-                                    for lab, port in drifted.values()), timeout=120)
+                                    for lab, port in drifted.values()), timeout=120,
+                        interval=0.05)
     return round(time.monotonic() - killed, 2)
