@@ -321,7 +321,11 @@ class Database:
 
     def create_binding(self, **values):
         """Fields: switch_id, compute_node_id, switch_port (normalised)."""
-        return self._create(BINDING, _checked(BINDING, values, creating=True))
+        values = _checked(BINDING, values, creating=True)
+        with self._transaction() as session:
+            binding = self._create(BINDING, values, session)
+            stored_facts.rebind(session, bound=binding)
+            return binding
 
     def get_binding(self, binding_id):
         return self._get(BINDING, binding_id)
@@ -360,10 +364,22 @@ class Database:
             ).where(table.c.deleted == 0)).one())
 
     def update_binding(self, binding_id, **values):
-        return self._update(BINDING, binding_id, _checked(BINDING, values))
+        """A binding moved to another port or switch moves its port's VLANs
+        in the switches' sums (db.facts) with it."""
+        values = _checked(BINDING, values)
+        with self._transaction() as session:
+            before = _as_dict(BINDING, _live(session, BINDING, binding_id, lock=True))
+            binding = self._update(BINDING, binding_id, values, session)
+            if (before['switch_id'], before['switch_port']) != (
+                    binding['switch_id'], binding['switch_port']):
+                stored_facts.rebind(session, unbound=before, bound=binding)
+            return binding
 
     def delete_binding(self, binding_id):
-        return self._delete(BINDING, binding_id)
+        with self._transaction() as session:
+            binding = self._delete(BINDING, binding_id, session)
+            stored_facts.rebind(session, unbound=binding)
+            return binding
 
     # move intents
 
@@ -443,8 +459,8 @@ class Database:
         with _translated(self._where), self._sessions.begin() as session:
             yield session
 
-    def _create(self, kind, values):
-        with self._transaction() as session:
+    def _create(self, kind, values, session=None):
+        with contextlib.nullcontext(session) if session else self._transaction() as session:
             _check_references(session, kind, values)
             _check_unique(session, kind, values)
             row = kind.model(**values, created_at=now(), deleted=0)
@@ -467,8 +483,8 @@ class Database:
         with self._transaction() as session:
             return [dict(row._mapping) for row in session.execute(query)]
 
-    def _update(self, kind, row_id, values):
-        with self._transaction() as session:
+    def _update(self, kind, row_id, values, session=None):
+        with contextlib.nullcontext(session) if session else self._transaction() as session:
             row = _live(session, kind, row_id, lock=True)
             _check_references(session, kind, values)
             _check_unique(session, kind, {f: values.get(f, getattr(row, f))

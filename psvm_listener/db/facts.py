@@ -7,6 +7,12 @@ SQLAlchemy statement costs more than SQLite running it: the statements
 here are module constants with bound parameters, and a sync runs two or
 three of them each way.  db.api.Database's list_bindings (of one switch),
 switch_facts and record_facts are the callers; they hold the transaction.
+
+The guards weigh a plan against the whole switch (plugins.base), but a
+one-port sync must not read every port: the switch row keeps the two sums
+they need (``ports_listed``, ``ports_all``), moved by every write of a
+port's facts and of a binding, each under the switch row's lock, and
+counted again from every port by each full sync.
 """
 
 import json
@@ -33,34 +39,34 @@ _LIVE_SWITCH = sa.and_(SWITCHES.c.id == _SWITCH_ID, SWITCHES.c.deleted == 0)
 
 SWITCH_ROW = sa.select(
     SWITCHES.c.vlan_database, SWITCHES.c.booted_at, SWITCHES.c.managed_vlans,
-    SWITCHES.c.unsaved_since,
+    SWITCHES.c.unsaved_since, SWITCHES.c.ports_listed, SWITCHES.c.ports_all,
     sa.select(sa.func.count()).select_from(PLANS).where(
         PLANS.c.switch_id == SWITCHES.c.id, PLANS.c.deleted == 0).scalar_subquery().label(
         'pending')).where(_LIVE_SWITCH)
-"""The switch's own facts, and how many plans it has pending."""
+"""The switch's own facts and sums, and how many plans it has pending."""
 
-_READ_PORT = sa.case((PORTS.c.port.in_(sa.bindparam('read_ports', expanding=True)),
-                      PORTS.c.port), else_=sa.null()).label('read_port')
-_BOUND = BINDINGS.c.id.is_not(None)
-PORTS_BESIDE = sa.select(
-    _READ_PORT, sa.func.max(PORTS.c.allowed),
-    sa.func.coalesce(sa.func.sum(sa.case((_BOUND, PORTS.c.vlan_count), else_=0)), 0),
-    sa.func.coalesce(sa.func.sum(sa.case((PORTS.c.vlan_count.is_(None), 1), else_=0)), 0),
-).select_from(PORTS.outerjoin(BINDINGS, sa.and_(
-    BINDINGS.c.switch_id == PORTS.c.switch_id, BINDINGS.c.switch_port == PORTS.c.port,
-    BINDINGS.c.deleted == 0))).where(PORTS.c.switch_id == _SWITCH_ID).group_by(
-    sa.literal_column('read_port'))
-"""One row per stored port read (port, allowed), and one with port NULL
-summing the others: the VLANs their bound ones list, how many allow ALL."""
-
-EVERY_PORT = sa.select(PORTS.c.port, PORTS.c.allowed).where(PORTS.c.switch_id == _SWITCH_ID)
-SOME_PORTS = EVERY_PORT.where(PORTS.c.port.in_(sa.bindparam('ports', expanding=True)))
+_BOUND = BINDINGS.c.id.is_not(None).label('bound')
+_STORED = sa.select(PORTS.c.port, PORTS.c.allowed, PORTS.c.vlan_count, _BOUND).select_from(
+    PORTS.outerjoin(BINDINGS, sa.and_(
+        BINDINGS.c.switch_id == PORTS.c.switch_id, BINDINGS.c.switch_port == PORTS.c.port,
+        BINDINGS.c.deleted == 0))).where(PORTS.c.switch_id == _SWITCH_ID)
+EVERY_PORT = _STORED
+"""Every stored port of a switch: port, allowed, vlan_count, bound."""
+SOME_PORTS = _STORED.where(PORTS.c.port.in_(sa.bindparam('ports', expanding=True)))
+BOUND_PORTS = sa.select(BINDINGS.c.switch_port).where(
+    BINDINGS.c.switch_id == _SWITCH_ID, BINDINGS.c.deleted == 0)
+SOME_BOUND_PORTS = BOUND_PORTS.where(
+    BINDINGS.c.switch_port.in_(sa.bindparam('ports', expanding=True)))
+PORT_COUNT = sa.select(PORTS.c.vlan_count).where(
+    PORTS.c.switch_id == _SWITCH_ID, PORTS.c.port == sa.bindparam('port')).with_for_update()
+MOVE_LISTED = SWITCHES.update().where(SWITCHES.c.id == _SWITCH_ID).values(
+    ports_listed=SWITCHES.c.ports_listed + sa.bindparam('delta'))
 PENDING = sa.select(PLANS.c.id, PLANS.c.ports, PLANS.c.changes).where(
     PLANS.c.switch_id == _SWITCH_ID, PLANS.c.deleted == 0)
 
 LOCK_SWITCH = sa.select(SWITCHES.c.vlan_database, SWITCHES.c.booted_at,
-                        SWITCHES.c.unsaved_since).where(
-    _LIVE_SWITCH).with_for_update()
+                        SWITCHES.c.unsaved_since, SWITCHES.c.ports_listed,
+                        SWITCHES.c.ports_all).where(_LIVE_SWITCH).with_for_update()
 INSERT_PORTS = PORTS.insert()
 DELETE_PORTS = PORTS.delete().where(
     PORTS.c.switch_id == _SWITCH_ID,
@@ -86,18 +92,30 @@ def read(session, switch_id, read_ports):
              'managed_vlans': switch.managed_vlans, 'unsaved_since': switch.unsaved_since,
              'ports_listed': 0, 'ports_all': 0, 'stored': {}, 'pending': []}
     if read_ports is None:
-        facts['stored'] = dict(session.execute(EVERY_PORT, {'switch_id': switch_id}).all())
+        rows = session.execute(EVERY_PORT, {'switch_id': switch_id}).all()
     else:
-        for port, allowed, listed, ports_all in session.execute(
-                PORTS_BESIDE, {'switch_id': switch_id, 'read_ports': sorted(read_ports)}):
-            if port is None:
-                facts['ports_listed'], facts['ports_all'] = int(listed), int(ports_all)
-            else:
-                facts['stored'][port] = allowed
+        rows = session.execute(SOME_PORTS, {'switch_id': switch_id,
+                                            'ports': sorted(read_ports)}).all()
+        listed, ports_all = _sums((row.vlan_count, row.bound) for row in rows)
+        facts['ports_listed'] = switch.ports_listed - listed
+        facts['ports_all'] = switch.ports_all - ports_all
+    facts['stored'] = {row.port: row.allowed for row in rows}
     if switch.pending:
         facts['pending'] = [(row.id, json.loads(row.ports), json.loads(row.changes))
                             for row in session.execute(PENDING, {'switch_id': switch_id})]
     return facts
+
+
+def _sums(ports):
+    """(VLANs the bound ones list, how many allow ALL) of ports given as
+    (vlan_count, bound) pairs."""
+    listed = ports_all = 0
+    for vlan_count, bound in ports:
+        if vlan_count is None:
+            ports_all += 1
+        elif bound:
+            listed += vlan_count
+    return listed, ports_all
 
 
 def store(session, switch_id, facts, at):
@@ -107,23 +125,30 @@ def store(session, switch_id, facts, at):
     switch = session.execute(LOCK_SWITCH, {'switch_id': switch_id}).first()
     if switch is None:
         raise errors.NotFound(f'switch {switch_id} does not exist')
-    _store_ports(session, switch_id, facts, at)
-    values = _switch_values(switch, facts, at)
+    sums = _store_ports(session, switch_id, facts, at, (switch.ports_listed, switch.ports_all))
+    values = _switch_values(switch, facts, at, sums)
     if values:
         session.execute(SWITCHES.update().where(SWITCHES.c.id == switch_id).values(**values))
 
 
-def _store_ports(session, switch_id, facts, at):
+def _store_ports(session, switch_id, facts, at, sums):
     """Only the ports whose list changed, in one delete and one multi-row
     insert whatever their number: a full sync from ALL changes every port
-    of the switch, and a statement per port was most of its time."""
+    of the switch, and a statement per port was most of its time.
+
+    Returns the switch's sums once written: moved by what changed, or,
+    after a full sync, counted again from every port."""
     if facts.every_port:
-        stored = dict(session.execute(EVERY_PORT, {'switch_id': switch_id}).all())
+        stored = session.execute(EVERY_PORT, {'switch_id': switch_id}).all()
+        bound = set(session.scalars(BOUND_PORTS, {'switch_id': switch_id}))
     else:
-        stored = dict(session.execute(SOME_PORTS, {'switch_id': switch_id,
-                                                   'ports': list(facts.allowed)}).all())
+        ports = list(facts.allowed)
+        stored = session.execute(SOME_PORTS, {'switch_id': switch_id, 'ports': ports}).all()
+        bound = set(session.scalars(SOME_BOUND_PORTS, {'switch_id': switch_id,
+                                                       'ports': ports}))
+    stored = {row.port: row for row in stored}
     changed = {port: fact for port, fact in facts.allowed.items()
-               if stored.get(port) != fact[0]}
+               if port not in stored or stored[port].allowed != fact[0]}
     stale = [port for port in changed if port in stored]
     if facts.every_port:
         stale += sorted(set(stored) - set(facts.allowed))
@@ -133,12 +158,34 @@ def _store_ports(session, switch_id, facts, at):
         session.execute(INSERT_PORTS, [
             {'switch_id': switch_id, 'port': port, 'allowed': allowed, 'vlan_count': count,
              'read_at': at} for port, (allowed, count) in changed.items()])
+    if facts.every_port:
+        return _sums((count, port in bound) for port, (_, count) in facts.allowed.items())
+    old_listed, old_all = _sums((stored[port].vlan_count, port in bound) for port in stale)
+    new_listed, new_all = _sums((count, port in bound) for port, (_, count) in changed.items())
+    listed, ports_all = sums
+    return listed - old_listed + new_listed, ports_all - old_all + new_all
 
 
-def _switch_values(switch, facts, at):
+def rebind(session, unbound=None, bound=None):
+    """A binding ended (``unbound``) or began (``bound``): its port's listed
+    VLANs leave or join its switch's ``ports_listed``.  The switch row is
+    locked before the port's count is read, and that read takes the row's
+    own lock too, so it sees what a sync of the switch just committed."""
+    for binding, sign in ((unbound, -1), (bound, 1)):
+        if binding is None:
+            continue
+        switch_id = binding['switch_id']
+        session.execute(LOCK_SWITCH, {'switch_id': switch_id})
+        count = session.execute(PORT_COUNT, {'switch_id': switch_id,
+                                             'port': binding['switch_port']}).scalar()
+        if count:
+            session.execute(MOVE_LISTED, {'switch_id': switch_id, 'delta': sign * count})
+
+
+def _switch_values(switch, facts, at, sums):
     """The switch columns this sync changes: the VLAN database (replaced by
-    a full read, grown by what a sync created), the boot time, and since
-    when it has unsaved changes (none after a reload)."""
+    a full read, grown by what a sync created), the boot time, since when
+    it has unsaved changes (none after a reload), and its ``sums``."""
     known = switch.vlan_database
     if facts.every_port:
         known = facts.vlan_database
@@ -148,5 +195,5 @@ def _switch_values(switch, facts, at):
     if facts.changed and unsaved is None:
         unsaved = at
     values = {'vlan_database': known, 'booted_at': facts.booted_at or switch.booted_at,
-              'unsaved_since': unsaved}
+              'unsaved_since': unsaved, 'ports_listed': sums[0], 'ports_all': sums[1]}
     return {name: value for name, value in values.items() if value != switch._mapping[name]}

@@ -77,6 +77,12 @@ class Switch(SoftDeleteMixin, Base):
     vlan_database = orm.mapped_column(sa.Text, nullable=True)
     booted_at = orm.mapped_column(TIME, nullable=True)
     unsaved_since = orm.mapped_column(TIME, nullable=True)
+    ports_listed = orm.mapped_column(sa.Integer, nullable=False, default=0,
+                                     server_default='0')
+    """VLANs allowed, summed over the bound ports of psvm_switch_port that list them."""
+    ports_all = orm.mapped_column(sa.Integer, nullable=False, default=0,
+                                  server_default='0')
+    """Ports of psvm_switch_port allowing ALL, bound or not."""
 
 
 class SwitchportBinding(SoftDeleteMixin, Base):

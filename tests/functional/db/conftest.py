@@ -32,7 +32,7 @@ def psvm_url(module_psvm_url):
     """The module's PSVM database, every row (archived ones too) of an
     earlier test deleted; ids go on counting."""
     with api.Database(module_psvm_url) as db, db.engine.begin() as connection:
-        for table in (*models.TABLES, *models.SHADOWS.values()):
+        for table in (models.SwitchPort.__table__, *models.TABLES, *models.SHADOWS.values()):
             connection.execute(table.delete())
     return module_psvm_url
 

@@ -47,3 +47,29 @@ def test_first_sync_creates_the_directory_of_an_sqlite_file(tmp_path):
         db.create_schema()
         assert db.schema_version() == migration.head()
     assert path.is_file()
+
+
+def test_revision_0007_counts_the_sums_of_switches_synced_before_it(db_url):
+    with api.Database(db_url) as db:
+        migration.upgrade(db.engine, '0006')
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO psvm_switch_credential (id, user_name, password, created_at, "
+                "deleted) VALUES (1, 'admin', 'x', '2026-01-01', 0)"))
+            connection.execute(sa.text(
+                "INSERT INTO psvm_switch (id, ip, port, switch_cred_id, created_at, deleted) "
+                "VALUES (1, '192.0.2.1', 22, 1, '2026-01-01', 0)"))
+            for node, port in ((1, 'ethernet1/1'), (2, 'ethernet1/2'), (3, 'ethernet1/3')):
+                connection.execute(sa.text(
+                    'INSERT INTO psvm_switchport_binding (switch_id, compute_node_id, '
+                    "switch_port, created_at, deleted) VALUES (1, :node, :port, "
+                    "'2026-01-01', 0)"), {'node': node, 'port': port})
+            for port, allowed, count in (('ethernet1/1', '10-12', 3), ('ethernet1/2', 'all', None),
+                                         ('ethernet1/3', '20', 1), ('ethernet1/9', '30-31', 2)):
+                connection.execute(sa.text(
+                    'INSERT INTO psvm_switch_port (switch_id, port, allowed, vlan_count, '
+                    "read_at) VALUES (1, :port, :allowed, :count, '2026-01-01')"),
+                    {'port': port, 'allowed': allowed, 'count': count})
+        db.create_schema()
+        facts = db.switch_facts(1, read_ports=[])
+    assert (facts['ports_listed'], facts['ports_all']) == (4, 1)

@@ -1,0 +1,70 @@
+"""A one-port sync weighs its guards with two sums the switch row keeps
+(psvm_listener.db.facts); whatever writes ports or bindings, they must stay
+what every stored port adds up to, on each database."""
+
+import sqlalchemy as sa
+
+from psvm_listener.db import api
+
+LISTED_ON_BOUND_PORTS = sa.text(
+    'SELECT COALESCE(SUM(p.vlan_count), 0) FROM psvm_switch_port p '
+    'JOIN psvm_switchport_binding b ON b.switch_id = p.switch_id '
+    'AND b.switch_port = p.port AND b.deleted = 0 WHERE p.switch_id = :switch_id')
+PORTS_ALLOWING_ALL = sa.text(
+    'SELECT COUNT(*) FROM psvm_switch_port WHERE switch_id = :switch_id '
+    'AND vlan_count IS NULL')
+
+
+def counted_from_every_port(database, switch_id):
+    with database.engine.connect() as connection:
+        return tuple(connection.execute(query, {'switch_id': switch_id}).scalar()
+                     for query in (LISTED_ON_BOUND_PORTS, PORTS_ALLOWING_ALL))
+
+
+def sums_a_sync_sees(database, switch_id, beside=()):
+    facts = database.switch_facts(switch_id, read_ports=list(beside))
+    return facts['ports_listed'], facts['ports_all']
+
+
+def store(database, switch_id, every_port=False, **allowed):
+    database.record_facts(switch_id, api.PortFacts(
+        allowed={port.replace('_', '/'): fact for port, fact in allowed.items()},
+        every_port=every_port))
+
+
+def test_the_sums_follow_every_write_of_ports_and_bindings(database, switch):
+    switch_id = switch['id']
+    bindings = {port: database.create_binding(switch_id=switch_id, compute_node_id=node,
+                                              switch_port=port)
+                for node, port in enumerate(('e1/1', 'e1/2', 'e1/3', 'e1/4'), 1)}
+
+    def check(expected):
+        assert counted_from_every_port(database, switch_id) == expected
+        assert sums_a_sync_sees(database, switch_id) == expected
+
+    store(database, switch_id, every_port=True, ethernet1_1=('10-12', 3),
+          ethernet1_2=('all', None), ethernet1_3=('20', 1), ethernet1_5=('30-31', 2))
+    check((4, 1))
+    store(database, switch_id, ethernet1_1=('10-15', 6), ethernet1_4=('40', 1))
+    check((8, 1))
+    database.delete_binding(bindings['e1/3']['id'])
+    check((7, 1))
+    database.create_binding(switch_id=switch_id, compute_node_id=5, switch_port='e1/5')
+    check((9, 1))
+    database.update_binding(bindings['e1/1']['id'], switch_port='e1/6')
+    check((3, 1))
+    store(database, switch_id, ethernet1_2=('50', 1), ethernet1_6=('all', None))
+    check((4, 1))
+    store(database, switch_id, every_port=True, ethernet1_2=('50-51', 2),
+          ethernet1_4=('40', 1))
+    check((3, 0))
+
+
+def test_a_sync_of_some_ports_sees_the_sums_of_the_others(database, switch):
+    switch_id = switch['id']
+    for node, port in enumerate(('e1/1', 'e1/2', 'e1/3'), 1):
+        database.create_binding(switch_id=switch_id, compute_node_id=node, switch_port=port)
+    store(database, switch_id, every_port=True, ethernet1_1=('10-12', 3),
+          ethernet1_2=('all', None), ethernet1_3=('20', 1))
+    assert sums_a_sync_sees(database, switch_id, ['ethernet1/1']) == (1, 1)
+    assert sums_a_sync_sees(database, switch_id, ['ethernet1/2', 'ethernet1/3']) == (3, 0)
