@@ -73,6 +73,7 @@ class Record:
     unique: tuple = ()          # fields that identify a live row
     duplicate_field: str = None  # the field a Duplicate error names
     resyncs: bool = False        # does a change ask the listener to resync a switch?
+    internal: tuple = ()         # columns only PSVM's own code reads (db.facts' sums)
 
     def field(self, name):
         return next(f for f in self.fields if f.name == name)
@@ -104,7 +105,8 @@ class Record:
     @property
     def columns(self):
         """The keys of the dicts rows come back as, in table order."""
-        return [c.name for c in self.table.columns if c.name not in self.hidden]
+        return [c.name for c in self.table.columns
+                if c.name not in self.hidden and c.name not in self.internal]
 
     @property
     def list_columns(self):
@@ -160,7 +162,8 @@ SWITCH = Record(
         Status('vlan_database', schemas.OPTIONAL_STRING, listed=False),
     ),
     references={'switch_cred_id': CREDENTIAL},
-    unique=('ip', 'port'), duplicate_field='ip', resyncs=True)
+    unique=('ip', 'port'), duplicate_field='ip', resyncs=True,
+    internal=('ports_listed', 'ports_all'))
 
 BINDING = Record(
     'binding', 'bindings', models.SwitchportBinding,
