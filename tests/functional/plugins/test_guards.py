@@ -1,4 +1,5 @@
-"""The guards measured against the switch's own facts, over SSH and real databases."""
+"""The guards measured against the switch's own facts, over each family's
+driver (NETCONF over SSH, NX-API over HTTPS) and real databases."""
 
 import pytest
 
@@ -24,10 +25,10 @@ def fresh_plugin(rig):
 
 @pytest.mark.parametrize('kind', databases.KINDS)
 def test_removal_guard_gives_the_same_verdict_in_a_fresh_and_a_warm_process(
-        tmp_path, lab_switch, kind):
+        tmp_path, lab_switch, family, kind):
     with databases.fresh_database(kind, tmp_path) as psvm_url, \
-            sync_rig.Rig(tmp_path, lab_switch, psvm_url=psvm_url,
-                                  **TWO_PROCESSES) as rig:
+            sync_rig.Rig(tmp_path, lab_switch, psvm_url=psvm_url, family=family,
+                         **TWO_PROCESSES) as rig:
         rig.host('compute-1', 'ethernet1/1')
         small = [rig.boot('compute-1', vlan) for vlan in (10, 11, 12, 13)]
         rig.host('compute-2', 'ethernet1/2', vlans=range(100, 120))
@@ -59,13 +60,14 @@ def test_removal_guard_gives_the_same_verdict_in_a_fresh_and_a_warm_process(
 
 def lif_switch(lif_limit):
     """Four trunk ports allowing ALL on a switch with VLANs 1-50: 200 LIFs."""
-    switch = LabSwitch(ports='1/1-4', lif_limit=lif_limit, name='lif')
+    switch = LabSwitch(ports='1/1-4', lif_limit=lif_limit, name='lif', nxapi_https_port=0)
     switch.create_vlans(range(2, 51))
     return switch
 
 
-def test_narrowing_all_ports_goes_before_a_vlan_creation_that_would_cross_the_limit(tmp_path):
-    with lif_switch(202) as switch, sync_rig.Rig(tmp_path, switch) as rig:
+def test_narrowing_all_ports_goes_before_a_vlan_creation_that_would_cross_the_limit(
+        tmp_path, family):
+    with lif_switch(202) as switch, sync_rig.Rig(tmp_path, switch, family=family) as rig:
         for n in range(1, 5):
             rig.host(f'compute-{n}', f'ethernet1/{n}', vlans=(2, 100))
         assert switch.lif_usage() == 200
@@ -78,12 +80,13 @@ def test_narrowing_all_ports_goes_before_a_vlan_creation_that_would_cross_the_li
 
 
 def test_a_vlan_creation_that_ports_allowing_all_would_push_past_the_limit_is_never_sent(
-        tmp_path):
-    with lif_switch(153) as switch, sync_rig.Rig(tmp_path, switch, **TWO_PROCESSES) as rig:
+        tmp_path, family):
+    with lif_switch(153) as switch, \
+            sync_rig.Rig(tmp_path, switch, family=family, **TWO_PROCESSES) as rig:
         rig.host('compute-1', 'ethernet1/1', vlans=(10,))
         rig.sync()
         assert switch.lif_usage() == 152
-        edits = switch.rpc_counts()['edit-config']
+        edits = switch.rpc_counts()[family.edits]
         rig.boot('compute-1', 100)
         fresh, closing = fresh_plugin(rig)
         try:
@@ -96,7 +99,7 @@ def test_a_vlan_creation_that_ports_allowing_all_would_push_past_the_limit_is_ne
         assert result.refusals[0].message.startswith(
             'adding 1 port VLANs and creating VLAN(s) 100 while 3 trunk ports allow ALL '
             'would bring the switch to 156 logical interfaces, past its limit of 153')
-        assert switch.rpc_counts()['edit-config'] == edits
+        assert switch.rpc_counts()[family.edits] == edits
         assert 100 not in switch.vlans() and switch.allowed('ethernet1/1') == {1, 10}
         assert rig.database.get_switch(rig.switch_id)['last_sync_result'].startswith(
             'refused: ')

@@ -6,8 +6,10 @@ from tests import sync_rig
 STORAGE = 3000
 
 
-def test_a_vlan_outside_the_managed_range_survives_every_kind_of_sync(tmp_path, lab_switch):
-    with sync_rig.Rig(tmp_path, lab_switch, psvm_managed_vlans='100-2999') as rig:
+def test_a_vlan_outside_the_managed_range_survives_every_kind_of_sync(tmp_path, lab_switch,
+                                                                      family):
+    with sync_rig.Rig(tmp_path, lab_switch, family=family,
+                      psvm_managed_vlans='100-2999') as rig:
         rig.host('compute-1', 'ethernet1/1', vlans=(100, STORAGE + 1))
         rig.host('compute-2', 'ethernet1/2', vlans=(101,))
         rig.sync()
@@ -25,8 +27,8 @@ def test_a_vlan_outside_the_managed_range_survives_every_kind_of_sync(tmp_path, 
 
 
 def test_a_switch_overrides_the_managed_range_and_ignored_vlans_stay_ignored(
-        tmp_path, lab_switch):
-    with sync_rig.Rig(tmp_path, lab_switch, psvm_ignore_vlans=[1, 5]) as rig:
+        tmp_path, lab_switch, family):
+    with sync_rig.Rig(tmp_path, lab_switch, family=family, psvm_ignore_vlans=[1, 5]) as rig:
         rig.database.update_switch(rig.switch_id, managed_vlans='100-199')
         rig.host('compute-1', 'ethernet1/3', vlans=(150, 500))
         lab_switch.set_allowed('ethernet1/3', {5, 160, 600})

@@ -32,8 +32,8 @@ def test_a_refused_plan_is_kept_and_applied_once_and_only_once(rig):
     assert closed['outcome'] == 'applied'
 
 
-def test_a_pending_plan_that_would_no_longer_be_the_same_expires(tmp_path, lab_switch):
-    with sync_rig.Rig(tmp_path, lab_switch) as rig:
+def test_a_pending_plan_that_would_no_longer_be_the_same_expires(tmp_path, lab_switch, family):
+    with sync_rig.Rig(tmp_path, lab_switch, family=family) as rig:
         pending = sync_rig.refused_removal(rig).pending_plan
         rig.nova.delete_network(rig.network(108))
         with pytest.raises(base.PlanChanged):
