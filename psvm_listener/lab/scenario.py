@@ -10,6 +10,7 @@
 5. The final check: every bound port allows exactly what nova needs.
 """
 
+import collections
 import dataclasses
 import random
 import statistics
@@ -52,6 +53,7 @@ class Figures:
     vlans_removed: int = 0
     edit_configs: int = 0
     drivers: dict = dataclasses.field(default_factory=dict)
+    bound_ports: dict = dataclasses.field(default_factory=dict)  # switch -> count
     wrong_ports: list = dataclasses.field(default_factory=list)
 
     def latency_ms(self, quantile):
@@ -60,12 +62,18 @@ class Figures:
         ordered = sorted(self.latencies)
         return round(1000 * ordered[min(len(ordered) - 1, int(quantile * len(ordered)))], 1)
 
+    def ports_right(self, switch):
+        """'R of N': the switch's bound ports allowing what nova needs."""
+        bound = self.bound_ports.get(switch, 0)
+        wrong = sum(1 for name, _ in self.wrong_ports if name == switch)
+        return f'{bound - wrong:,} of {bound:,}'
+
     def rows(self):
         """(figure, value) pairs for the summary table."""
         rows = [('initial full sync (s)', round(self.initial_sync_seconds, 2))]
         rows += [(f'LIF {name} before → after', f'{self.lif_before[name]:,} → '
                   f'{self.lif_after.get(name, 0):,}') for name in sorted(self.lif_before)]
-        rows += [(f'switch {name} driver', driver)
+        rows += [(f'{name} ({driver}) ports right', self.ports_right(name))
                  for name, driver in sorted(self.drivers.items())]
         rows += [(f'events: {kind}', count) for kind, count in sorted(self.events.items())]
         rows += [('event→switch latency p50 (ms)', self.latency_ms(0.50)),
@@ -256,6 +264,8 @@ class Scenario:
         figures = self.figures
         figures.lif_after = self.stack.lif_usage()
         figures.wrong_ports = self.stack.wrong_ports()
+        figures.bound_ports = collections.Counter(
+            switch for switch, _ in self.stack.port_of_host.values())
         for switch in self.stack.switches.values():
             for entry in switch.journal():
                 if entry['source'] not in stack_.PSVM_SOURCES:

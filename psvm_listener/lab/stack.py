@@ -38,6 +38,7 @@ RABBIT_URL = 'rabbit://guest:guest@127.0.0.1:5672/'
 IN_PROCESS_URL = 'fake:/'
 USER, PASSWORD = 'admin', 'lab-secret'
 NXAPI_DRIVER = 'cisco_nexus_nxapi'
+NETCONF_DRIVER = 'cisco_nexus_netconf'  # what the default psvm_driver (the seed's name) loads
 PSVM_SOURCES = ('netconf', 'nxapi')  # journal sources of psvm's changes, per family
 
 
@@ -205,7 +206,7 @@ class Stack:
                 host_key=switch.tls_fingerprint if nxapi else switch.fingerprint,
                 driver=NXAPI_DRIVER if nxapi else None, description=f'lab switch {name}')
             switch_ids[name] = row['id']
-            self.drivers[name] = NXAPI_DRIVER if nxapi else self.conf.psvm_driver
+            self.drivers[name] = NXAPI_DRIVER if nxapi else NETCONF_DRIVER
         self.switch_ids = switch_ids
         free = {name: _host_ports_first(switch.ports()) for name, switch in self.switches.items()}
         names = list(self.switches)

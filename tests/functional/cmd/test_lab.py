@@ -1,6 +1,8 @@
-"""psvm-lab end to end: the scenario finishes with every port correct, through
-RabbitMQ when it answers and through the in-process transport when not."""
+"""psvm-lab end to end: the scenario finishes with every port correct on a
+switch of each family, through RabbitMQ when it answers and through the
+in-process transport when not."""
 
+import re
 import socket
 import subprocess
 import sys
@@ -34,4 +36,10 @@ def test_lab_scenario_ends_with_every_port_correct(tmp_path, rabbit_url, transpo
                    'drift repaired by timer (s)', 'drift repaired by resync cast (s)',
                    'LIF lab1 before → after'):
         assert figure in result.stdout
-    assert '| ports wrong at the end            | 0 ' in result.stdout
+    assert re.search(r'^\| ports wrong at the end +\| 0 ', result.stdout, re.MULTILINE)
+    right = dict(re.findall(r'^\| lab\d \((\w+)\) ports right +\| ([\d,]+ of [\d,]+)',
+                            result.stdout, re.MULTILINE))
+    assert set(right) == {'cisco_nexus_netconf', 'cisco_nexus_nxapi'}, result.stdout
+    for counts in right.values():
+        done, of = counts.split(' of ')
+        assert done == of and int(of.replace(',', '')) > 0, counts
