@@ -27,14 +27,16 @@ IP = {'type': 'string', 'format': 'ip-address', 'minLength': 2, 'maxLength': 64,
 TCP_PORT = {'type': 'integer', 'minimum': 1, 'maximum': 65535}
 HOST_KEY = {'anyOf': [{'type': 'string', 'pattern': HOST_KEY_PATTERN},
                       {'type': 'null'}],
-            'description': 'an SSH host key fingerprint as "ssh-keygen -lf" prints it, '
-                           'or null'}
+            'description': 'an SSH host key fingerprint as "ssh-keygen -lf" prints it '
+                           "(for NX-API the TLS certificate's, SHA256:<base64>), or null"}
 DRIVER = {'anyOf': [TEXT, {'type': 'null'}],
           'description': 'entry point name of the switch driver (psvm_listener.drivers), '
                          'or null for [DEFAULT] psvm_driver'}
 SWITCH_PORT = {'type': 'string', 'format': 'switch-port', 'minLength': 1,
                'maxLength': 64,
-               'description': 'ethernet1/19, ethernet101/1/7 (FEX) or port-channel20'}
+               'description': 'ethernet1/19, ethernet101/1/7 (FEX) or port-channel20, in any '
+                              'form NX-OS takes (e100/1/1, Eth1/19, po20); stored and '
+                              'returned normalised: e100/1/1 is returned as ethernet100/1/1'}
 
 # The seed's object layer coerced ids, so its clients send "2" as well as 2;
 # the database layer turns the digits into the integer (and checks the range).

@@ -39,6 +39,7 @@ def test_docs_build_without_warnings(docs):
     ('configuration/sample.html', '#psvm_sync_interval = 60'),
     ('configuration/policy.html', 'psvm:status:show'),
     ('reference/api.html', 'DELETE /v2/os-psvmpbind/{id}'),
+    ('reference/api.html', 'e100/1/1 is returned as ethernet100/1/1'),
     ('cli/psvm-manage.html', 'psvm-manage credential-key rotate'),
     ('cli/psvm.html', 'psvm switch create'),
     ('cli/psvm-status.html', '--json'),
