@@ -32,14 +32,20 @@ def no_pool_left_on_the_broker():
 
 @pytest.fixture(autouse=True)
 def no_password_in_any_log(tmp_path_factory):
-    """Fail the test if a password the suite uses reached a log."""
+    """Fail the test if a password the suite uses reached a log, at any level:
+    the root logger records DEBUG during the test (a service run with
+    debug = True logs that much), not just the WARNING it would otherwise pass."""
     recorder = log_guard.Recorder()
     since = log_guard.now()
-    logging.getLogger().addHandler(recorder)
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(recorder)
+    root.setLevel(logging.DEBUG)
     try:
         yield
     finally:
-        logging.getLogger().removeHandler(recorder)
+        root.removeHandler(recorder)
+        root.setLevel(level)
     leaked = log_guard.leaks(recorder.lines, tmp_path_factory.getbasetemp(), since)
     assert not leaked, f'passwords in the logs: {leaked}'
 

@@ -74,6 +74,7 @@ def test_drift_both_ways_is_repaired_with_an_audit_line(rig, caplog):
     rig.sync()
     rig.switch.set_allowed('ethernet1/5', {1, 100, 666})
     caplog.set_level(logging.INFO, logger='psvm_listener.audit')
+    caplog.clear()
     result = rig.sync()
     assert [r.getMessage() for r in caplog.records if r.name == 'psvm_listener.audit'] == [
         f'port sync switch={rig.switch_id} port=ethernet1/5 add=101 remove=666 replace=- '
