@@ -1,4 +1,8 @@
-"""psvm-lab: the whole product working on its embedded defaults, in one command."""
+"""psvm-lab: the whole product working on its embedded defaults, in one command.
+
+The demo ships with the product; its lab switches are the nexus-sim
+distribution, which a product host does not install (``make lab`` does).
+"""
 
 import argparse
 import os
@@ -8,9 +12,16 @@ import threading
 from oslo_log import log as logging
 
 from psvm_listener import version
-from psvm_listener.lab import progress as progress_
-from psvm_listener.lab import scenario as scenario_
-from psvm_listener.lab import stack as stack_
+
+try:
+    from psvm_listener.lab import progress as progress_
+    from psvm_listener.lab import scenario as scenario_
+    from psvm_listener.lab import stack as stack_
+except ModuleNotFoundError as missing:
+    if missing.name != 'nexus_sim':
+        raise
+    sys.exit('psvm-lab: the lab switches are the nexus-sim distribution, not installed here: '
+             'pip install ./nexus_sim from the source tree (make lab does)')
 
 
 def parse_args(argv):

@@ -6,6 +6,7 @@ import re
 import socket
 import subprocess
 import sys
+import textwrap
 
 import pytest
 
@@ -43,3 +44,19 @@ def test_lab_scenario_ends_with_every_port_correct(tmp_path, rabbit_url, transpo
     for counts in right.values():
         done, of = counts.split(' of ')
         assert done == of and int(of.replace(',', '')) > 0, counts
+
+
+def test_without_nexus_sim_psvm_lab_says_what_to_install():
+    hide = textwrap.dedent('''
+        import importlib.abc, sys
+        class Hide(importlib.abc.MetaPathFinder):
+            def find_spec(self, name, path=None, target=None):
+                if name.split('.')[0] == 'nexus_sim':
+                    raise ModuleNotFoundError(f'No module named {name!r}', name=name)
+        sys.meta_path.insert(0, Hide())
+        from psvm_listener.cmd import lab
+        ''')
+    result = subprocess.run([sys.executable, '-c', hide], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 1 and 'Traceback' not in result.stderr, result.stderr
+    assert 'pip install ./nexus_sim' in result.stderr
