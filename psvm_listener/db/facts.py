@@ -139,14 +139,12 @@ def _store_ports(session, switch_id, facts, at, sums):
     Returns the switch's sums once written: moved by what changed, or,
     after a full sync, counted again from every port."""
     if facts.every_port:
-        stored = session.execute(EVERY_PORT, {'switch_id': switch_id}).all()
-        bound = set(session.scalars(BOUND_PORTS, {'switch_id': switch_id}))
+        rows = session.execute(EVERY_PORT, {'switch_id': switch_id})
     else:
-        ports = list(facts.allowed)
-        stored = session.execute(SOME_PORTS, {'switch_id': switch_id, 'ports': ports}).all()
-        bound = set(session.scalars(SOME_BOUND_PORTS, {'switch_id': switch_id,
-                                                       'ports': ports}))
-    stored = {row.port: row for row in stored}
+        rows = session.execute(SOME_PORTS, {'switch_id': switch_id,
+                                            'ports': list(facts.allowed)})
+    stored = {row.port: row for row in rows}
+    bound = _bound(session, switch_id, stored, facts)
     changed = {port: fact for port, fact in facts.allowed.items()
                if port not in stored or stored[port].allowed != fact[0]}
     stale = [port for port in changed if port in stored]
@@ -164,6 +162,20 @@ def _store_ports(session, switch_id, facts, at, sums):
     new_listed, new_all = _sums((count, port in bound) for port, (_, count) in changed.items())
     listed, ports_all = sums
     return listed - old_listed + new_listed, ports_all - old_all + new_all
+
+
+def _bound(session, switch_id, stored, facts):
+    """The bound ports among those stored and those ``facts`` writes: the
+    stored ones say it themselves, the others (a port read for the first
+    time) are asked for."""
+    bound = {port for port, row in stored.items() if row.bound}
+    unstored = [port for port in facts.allowed if port not in stored]
+    if unstored and facts.every_port:
+        bound.update(session.scalars(BOUND_PORTS, {'switch_id': switch_id}))
+    elif unstored:
+        bound.update(session.scalars(SOME_BOUND_PORTS, {'switch_id': switch_id,
+                                                        'ports': unstored}))
+    return bound
 
 
 def rebind(session, unbound=None, bound=None):
