@@ -29,8 +29,9 @@ def run():
     with tempfile.TemporaryDirectory(prefix='psvm-bench-targeted-') as tmp:
         for ports, fex in SIZES.items():
             figures.update(_size(pathlib.Path(tmp) / str(ports), ports, fex))
-    low, high = figures['ports_240_cpu_p50_ms'], figures['ports_4032_cpu_p50_ms']
-    figures['cpu_4032_over_240'] = round(high / low, 2)
+    for measure in ('cpu', 'wall'):
+        low, high = (figures[f'ports_{n}_{measure}_p50_ms'] for n in (240, 4032))
+        figures[f'{measure}_4032_over_240'] = round(high / low, 2)
     return figures
 
 
