@@ -2,6 +2,7 @@
 chromedriver): it needs a login, then shows the lab's switches as their last
 sync recorded them, with a bar of LIF usage against the limit."""
 
+import logging
 import urllib.parse
 
 import pytest
@@ -27,7 +28,14 @@ BROWSER_FLAGS = ('--headless=new', '--no-sandbox', '--disable-gpu', '--disable-d
 @pytest.fixture(scope='module')
 def browser(tmp_path_factory):
     """One headless chromium for the module: each test's psvm-api has a port,
-    so an origin, of its own, and no login is remembered across tests."""
+    so an origin, of its own, and no login is remembered across tests.
+
+    The login goes in the URL the browser opens, which selenium logs at
+    DEBUG: its logger stays at INFO, or the test's own login would count as
+    a password leaked to a log (tests/log_guard.py)."""
+    selenium_log = logging.getLogger('selenium')
+    level = selenium_log.level
+    selenium_log.setLevel(logging.INFO)
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     profile = tmp_path_factory.mktemp('chromium')
@@ -37,6 +45,7 @@ def browser(tmp_path_factory):
     driver.set_page_load_timeout(30)
     yield driver
     driver.quit()
+    selenium_log.setLevel(level)
 
 
 @pytest.fixture(scope='module')
