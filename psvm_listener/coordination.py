@@ -124,10 +124,15 @@ class Locks:
     tooz's etcd3 lock takes a new lease on every try, so a try on a held
     lock would leave its key on a lease nobody renews, and it would expire
     under its holder.
+
+    The locks are named after the ``group`` too: switch ids are per cloud,
+    and two clouds (or two test runs) sharing one backend under groups of
+    their own must never lock each other's switches.
     """
 
-    def __init__(self, coordinator, max_sessions, metrics=None):
+    def __init__(self, coordinator, group, max_sessions, metrics=None):
         self._coordinator = coordinator
+        self._group = group
         self._slots = max_sessions
         self._metrics = metrics
         self._locks = {}
@@ -137,7 +142,8 @@ class Locks:
         with self._guard:
             if switch_id not in self._locks:
                 self._locks[switch_id] = [
-                    self._coordinator.get_lock(f'{LOCK_PREFIX}-{switch_id}-{slot}'.encode())
+                    self._coordinator.get_lock(
+                        f'{LOCK_PREFIX}-{self._group}-{switch_id}-{slot}'.encode())
                     for slot in range(self._slots)]
             return self._locks[switch_id]
 
@@ -205,7 +211,7 @@ def sync_locks(conf, member_id):
         lease = float(coordinator.heartbeat())
     except BACKEND_ERRORS as exc:
         raise BackendUnavailable(f'coordination backend: {reason(exc)}') from exc
-    locks = Locks(coordinator, conf.switches.max_sessions)
+    locks = Locks(coordinator, conf.coordination.group, conf.switches.max_sessions)
     try:
         with renewing(coordinator, lease):
             yield lambda switch_id: locks.hold(switch_id, wait=lease)
@@ -280,7 +286,7 @@ class Member:
         self._metrics = metrics
         self._interval = interval
         self._coordinator = tooz_coordination.get_coordinator(url, self._id)
-        self._locks = Locks(self._coordinator, max_sessions, metrics)
+        self._locks = Locks(self._coordinator, group, max_sessions, metrics)
         self._started = False
         self._members = frozenset()
         self._last_beat = None

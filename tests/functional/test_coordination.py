@@ -103,10 +103,11 @@ def test_a_switch_lock_keeps_other_processes_out(backend_url, members):
     # Exclusion, not expiry, is under test: a lease long enough that a worker
     # starved by a loaded machine never lets a held lock lapse mid-test.
     backend_url = backend_url.replace(f'timeout={backends.LEASE}', 'timeout=10')
-    member, _ = members(backend_url, backends.unique_group(), 'holder', max_sessions=2)
+    group = backends.unique_group()
+    member, _ = members(backend_url, group, 'holder', max_sessions=2)
     other = tooz_coordination.get_coordinator(backend_url, b'psvm-manage-test')
     other.start()
-    locks = coordination.Locks(other, max_sessions=2)
+    locks = coordination.Locks(other, group, max_sessions=2)
     with coordination.renewing(other, float(other.heartbeat())):
         _both_slots_exclude_the_other(member, locks)
     other.stop()
@@ -176,3 +177,11 @@ def test_a_member_started_before_its_backend_joins_once_it_answers(tmp_path, mem
         member.stop()
     finally:
         server.stop()
+
+
+def test_two_clouds_on_one_backend_never_lock_each_others_switches(backend_url, members):
+    # Switch ids are per cloud: switch 7 of one group is not switch 7 of another.
+    first, _ = members(backend_url, backends.unique_group(), 'cloud-a')
+    second, _ = members(backend_url, backends.unique_group(), 'cloud-b')
+    with first.sync_lock(7), second.sync_lock(7):
+        pass

@@ -11,12 +11,12 @@ from tests import coordination_backends as backends
 def test_sync_local_waits_for_the_lock_a_listener_holds(world):
     rig, manage = world
     url = f'{backends.SHARED_REDIS}?timeout={backends.LEASE}'
+    group = backends.unique_group()
     with open(manage.config_file, 'a') as config:
-        config.write(f'[coordination]\nbackend_url = {url}\n'
-                     f'group = {backends.unique_group()}\n')
+        config.write(f'[coordination]\nbackend_url = {url}\ngroup = {group}\n')
     listener = tooz_coordination.get_coordinator(url, b'listener-syncing')
     listener.start(start_heart=True)
-    locks = coordination.Locks(listener, max_sessions=1)
+    locks = coordination.Locks(listener, group, max_sessions=1)
     lock = locks.acquire(rig.switch_id, wait=5)
     try:
         assert 'LockBusy' in manage.fails('sync', '--local')
