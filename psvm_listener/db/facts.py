@@ -46,13 +46,12 @@ SWITCH_ROW = sa.select(
 """The switch's own facts and sums, and how many plans it has pending."""
 
 _BOUND = BINDINGS.c.id.is_not(None).label('bound')
-_STORED = sa.select(PORTS.c.port, PORTS.c.allowed, PORTS.c.vlan_count, _BOUND).select_from(
+EVERY_PORT = sa.select(PORTS.c.port, PORTS.c.allowed, PORTS.c.vlan_count, _BOUND).select_from(
     PORTS.outerjoin(BINDINGS, sa.and_(
         BINDINGS.c.switch_id == PORTS.c.switch_id, BINDINGS.c.switch_port == PORTS.c.port,
         BINDINGS.c.deleted == 0))).where(PORTS.c.switch_id == _SWITCH_ID)
-EVERY_PORT = _STORED
 """Every stored port of a switch: port, allowed, vlan_count, bound."""
-SOME_PORTS = _STORED.where(PORTS.c.port.in_(sa.bindparam('ports', expanding=True)))
+SOME_PORTS = EVERY_PORT.where(PORTS.c.port.in_(sa.bindparam('ports', expanding=True)))
 BOUND_PORTS = sa.select(BINDINGS.c.switch_port).where(
     BINDINGS.c.switch_id == _SWITCH_ID, BINDINGS.c.deleted == 0)
 SOME_BOUND_PORTS = BOUND_PORTS.where(
