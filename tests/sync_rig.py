@@ -118,11 +118,17 @@ class Rig:
 
     def boot(self, host, vlan):
         """An instance on ``host`` in the network of ``vlan`` (created if new)."""
-        network = self.network(vlan)
-        self._booted += 1
-        uuid = f'00000000-0000-4000-8000-{self._booted:012d}'
-        self.nova.boot(uuid, host, network)
-        return uuid
+        return self.boot_many([(host, vlan)])[0]
+
+    def boot_many(self, boots):
+        """``boot`` for each (host, vlan), in one nova transaction."""
+        uuids = []
+        for _ in boots:
+            self._booted += 1
+            uuids.append(f'00000000-0000-4000-8000-{self._booted:012d}')
+        self.nova.boot_many([(uuid, host, self.network(vlan))
+                             for uuid, (host, vlan) in zip(uuids, boots, strict=True)])
+        return uuids
 
     def network(self, vlan):
         if vlan not in self._networks:

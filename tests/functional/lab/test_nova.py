@@ -81,6 +81,36 @@ def test_multi_host_boot_takes_one_dhcp_address_per_host(nova_lab):
     assert held == [('h1', None, False), ('h2', None, False)]
 
 
+def test_boot_many_writes_what_a_boot_of_each_writes(nova_lab):
+    web, dhcp = nova_lab.add_network(14), nova_lab.add_network(15, multi_host=True)
+    nova_lab.boot('vm-0', 'h1', web)
+    addresses = nova_lab.boot_many([('vm-1', 'h1', web), ('vm-2', 'h2', dhcp),
+                                    ('vm-3', 'h2', web), ('vm-0', 'h1', dhcp)])
+    assert addresses == ['10.0.14.3', '10.0.15.2', '10.0.14.4', '10.0.15.4']
+    assert [row.uuid for row in _rows(nova_lab, 'instances')] == ['vm-0', 'vm-1', 'vm-2',
+                                                                  'vm-3']
+    vifs = {(row.instance_uuid, row.network_id): row.id
+            for row in _rows(nova_lab, 'virtual_interfaces')}
+    assert len(vifs) == 5
+    taken = [(row.address, row.instance_uuid, row.virtual_interface_id, row.host)
+             for row in _rows(nova_lab, 'fixed_ips', allocated=True)]
+    assert sorted(taken) == [('10.0.14.2', 'vm-0', vifs['vm-0', web], None),
+                             ('10.0.14.3', 'vm-1', vifs['vm-1', web], None),
+                             ('10.0.14.4', 'vm-3', vifs['vm-3', web], None),
+                             ('10.0.15.2', 'vm-2', vifs['vm-2', dhcp], None),
+                             ('10.0.15.4', 'vm-0', vifs['vm-0', dhcp], None)]
+    held = sorted((row.address, row.host) for row in _rows(nova_lab, 'fixed_ips',
+                                                            network_id=dhcp) if row.host)
+    assert held == [('10.0.15.3', 'h2'), ('10.0.15.5', 'h1')]
+
+
+def test_boot_many_beyond_a_full_pool_writes_nothing(nova_lab):
+    network = nova_lab.add_network(16)
+    with pytest.raises(nova.LabError, match='no free fixed IP'):
+        nova_lab.boot_many([(f'vm-{n}', 'h1', network) for n in range(254)])
+    assert _rows(nova_lab, 'instances') == []
+
+
 def test_delete_soft_deletes_and_keeps_the_fixed_ip_named(nova_lab):
     nova_lab.boot('vm-1', 'h1', nova_lab.add_network(12))
     nova_lab.delete('vm-1')
