@@ -260,9 +260,11 @@ listener_opts = [
     cfg.FloatOpt('retry_cap', default=60.0, min=0.01,
                  help='Longest wait between two retries of a failing switch.'),
     cfg.FloatOpt('sync_debounce', default=0.02, min=0.0, max=1.0,
-                 help='Seconds a switch\'s sync waits after the first dirty '
-                      'port before it takes its batch, so that one read and '
-                      'one edit carry a burst\'s ports (0: take at once).'),
+                 help='Seconds at least between two syncs of a switch taking '
+                      'their batches: the first dirty port of an idle switch '
+                      'is synced at once, and the ports marked after it wait '
+                      'so that one read and one edit carry a burst\'s ports '
+                      '(0: take at once).'),
     cfg.FloatOpt('record_interval', default=0.5, min=0.0, max=60.0,
                  help='Seconds the last-sync records of switches are held '
                       'and written together in one transaction (0: each '

@@ -11,9 +11,10 @@ workqueue (a *dirty* set and a *processing* set):
   never by a second sync at the same time.
 - ``take`` hands out everything dirty at once, so a burst of marks
   coalesces into as few syncs as the switch's speed allows; with a
-  ``debounce`` it first waits that long after the first mark of the batch,
-  so that the marks of a burst arriving together make one batch, not a
-  first batch of one port and a second of all the others.
+  ``debounce``, batches are taken at least that long apart: the first mark
+  on an idle switch is synced at once (a change on a quiet cloud waits for
+  nothing), and the marks of a burst that follow gather into one batch for
+  the next sync, however fast that sync is.
 - A batch whose sync failed goes back to dirty (``done(batch, ok=False)``):
   dirty ports stay dirty until a sync of them succeeds.
 - One consumer per queue: the reconciler runs exactly one worker thread per
@@ -60,7 +61,7 @@ class PortQueue:
         self._cond = threading.Condition()
         self._dirty = frozenset()
         self._dirty_since = None
-        self._first_mark = None
+        self._last_take = None
         self._processing = False
         self._in_flight = frozenset()
         self._held = {}
@@ -78,8 +79,6 @@ class PortQueue:
                     return
             self._dirty = _merge(self._dirty, ports)
             self._dirty_since = at if self._dirty_since is None else min(self._dirty_since, at)
-            if self._first_mark is None:
-                self._first_mark = time.monotonic()
             self._cond.notify_all()
 
     def take(self, timeout=None):
@@ -102,17 +101,18 @@ class PortQueue:
                 return None
             self._settle()
             batch = (self._dirty, self._dirty_since)
-            self._dirty, self._dirty_since, self._first_mark = frozenset(), None, None
+            self._dirty, self._dirty_since = frozenset(), None
+            self._last_take = time.monotonic()
             self._processing = True
             self._in_flight = batch[0]
             return batch
 
     def _settle(self):
-        """Wait out the debounce after the batch's first mark (the lock is
+        """Wait out the debounce after the last batch was taken (the lock is
         released meanwhile, so marks keep coming); closing cuts it short."""
-        if self._first_mark is None:
+        if self._last_take is None:
             return
-        settled = self._first_mark + self.debounce
+        settled = self._last_take + self.debounce
         while not self._closed:
             remaining = settled - time.monotonic()
             if remaining <= 0:
@@ -126,8 +126,6 @@ class PortQueue:
             self._processing = False
             self._in_flight = frozenset()
             if not ok:
-                if not self._is_dirty():
-                    self._first_mark = time.monotonic()
                 self._dirty = _merge(self._dirty, ports)
                 self._dirty_since = (marked_at if self._dirty_since is None
                                      else min(self._dirty_since, marked_at))

@@ -71,23 +71,36 @@ def test_take_wakes_on_mark_from_another_thread():
     assert taken == [(frozenset({'ethernet1/3'}), 7.0)]
 
 
-def test_debounce_holds_the_batch_so_a_burst_goes_in_one_sync():
+def test_debounce_takes_an_idle_switchs_first_mark_at_once():
+    queue = workqueue.PortQueue(debounce=5.0)
+    queue.add({'ethernet1/1'}, at=3.0)
+    started = time.monotonic()
+    assert queue.take(0) == (frozenset({'ethernet1/1'}), 3.0)
+    assert time.monotonic() - started < 1.0
+
+
+def test_debounce_gathers_the_marks_after_a_batch_into_the_next_one():
     queue = workqueue.PortQueue(debounce=0.2)
-    taken = []
     queue.add({'ethernet1/1'})
-    first_mark = time.monotonic()
+    first = queue.take(0)
+    taken_first = time.monotonic()
+    queue.done(first, ok=True)
+    queue.add({'ethernet1/2'}, at=5.0)
+    taken = []
     consumer = threading.Thread(target=lambda: taken.append((queue.take(10),
                                                              time.monotonic())))
     consumer.start()
-    queue.add({'ethernet1/2'}, at=5.0)
+    queue.add({'ethernet1/3'}, at=6.0)
     consumer.join(10)
-    (ports, _marked_at), taken_at = taken[0]
-    assert ports == {'ethernet1/1', 'ethernet1/2'}
-    assert taken_at - first_mark >= 0.2
+    (ports, marked_at), taken_at = taken[0]
+    assert (ports, marked_at) == ({'ethernet1/2', 'ethernet1/3'}, 5.0)
+    assert taken_at - taken_first >= 0.2
 
 
 def test_closing_cuts_a_debounce_short():
     queue = workqueue.PortQueue(debounce=60.0)
+    queue.add({'ethernet1/0'})
+    queue.done(queue.take(0), ok=True)
     taken = []
     queue.add({'ethernet1/1'}, at=3.0)
     consumer = threading.Thread(target=lambda: taken.append(queue.take(10)))
