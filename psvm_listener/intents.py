@@ -38,11 +38,17 @@ class Intents:
 
     def by_host(self):
         """``{host: frozenset(instance uuids)}`` of moves not yet expired."""
-        hosts = {}
-        for move in self.database.list_moves():
-            hosts.setdefault(move['dest_host'], set()).add(move['instance_uuid'])
-        return {host: frozenset(instances) for host, instances in hosts.items()}
+        return by_destination(self.database.list_moves())
 
     def expire(self):
         """Soft-delete the moves past their time to live; how many."""
         return self.database.expire_moves()
+
+
+def by_destination(moves):
+    """``{destination host: frozenset(instance uuids)}`` of ``moves``
+    (dicts with ``dest_host`` and ``instance_uuid``)."""
+    hosts = {}
+    for move in moves:
+        hosts.setdefault(move['dest_host'], set()).add(move['instance_uuid'])
+    return {host: frozenset(instances) for host, instances in hosts.items()}

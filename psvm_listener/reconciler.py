@@ -285,7 +285,7 @@ class Reconciler:
 
     ``database``: PSVM's DB API (list_switches, list_bindings).
     ``inventory``: nova's view (hosts_of_compute_nodes).  ``plugin``: the
-    sync plugin (``sync(switch_id, ports, intents=...)``).  ``coordination``:
+    sync plugin (``sync(switch_id, ports, needs=...)``).  ``coordination``:
     which switches this process owns and their locks (default: ``Solo``,
     every switch, no lock).
     """
@@ -501,8 +501,7 @@ class Reconciler:
             needs = shared and shared.for_switch(self._last_mark(switch_id))
             with self.coordination.sync_lock(switch_id):
                 result = self.plugin.sync(
-                    switch_id, None if ports is workqueue.ALL else sorted(ports),
-                    intents=self.intents.by_host(), needs=needs)
+                    switch_id, None if ports is workqueue.ALL else sorted(ports), needs=needs)
         except Exception:
             self.metrics.failures.labels(label).inc()
             raise

@@ -300,6 +300,17 @@ class Database:
                 row.unsaved_since = None
             return _as_dict(SWITCH, row)
 
+    def sync_view(self, switch_id, switch_ports=None):
+        """What a sync reads before it asks nova and the switch, in one
+        transaction: (the moves held, as list_moves; the live bindings of
+        ``switch_ports``, normalised names, every port when None; the
+        switch_facts beside the bound ones among them, or None when none
+        is).  One transaction instead of three: a one-port sync's own cost
+        is mostly the round trips to PSVM's database."""
+        with self._transaction() as session:
+            return stored_facts.view(session, check.id_('switch_id', switch_id),
+                                     switch_ports, now())
+
     def switch_facts(self, switch_id, read_ports=None):
         """What earlier reads established about a switch, beside ``read_ports``.
 
@@ -424,11 +435,8 @@ class Database:
 
     def list_moves(self):
         """Every move held and not yet expired, oldest first."""
-        table = MOVE.table
-        query = sa.select(*(table.c[name] for name in MOVE.columns)).where(
-            table.c.deleted == 0, table.c.expires_at > now()).order_by(table.c.id)
         with self._transaction() as session:
-            return [dict(row._mapping) for row in session.execute(query)]
+            return stored_facts.moves(session, now())
 
     def expire_moves(self):
         """Soft-delete the moves whose time to live has passed; how many."""

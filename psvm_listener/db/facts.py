@@ -1,12 +1,15 @@
-"""What every sync reads of PSVM's database before it plans (the bindings
-of its ports, the switch facts: psvm_switch_port and a few columns of
-psvm_switch) and writes after it applies, in statements built once.
+"""What every sync reads of PSVM's database before it plans (the moves
+held, the bindings of its ports, the switch facts: psvm_switch_port and a
+few columns of psvm_switch) and writes after it applies, in statements
+built once.
 
 A sync of one port costs a millisecond or two of SQL, and building a
 SQLAlchemy statement costs more than SQLite running it: the statements
-here are module constants with bound parameters, and a sync runs two or
-three of them each way.  db.api.Database's list_bindings (of one switch),
-switch_facts and record_facts are the callers; they hold the transaction.
+here are module constants with bound parameters, and a sync runs three or
+four of them each way, its reads in one transaction (``view``), its
+writes in another.  db.api.Database's sync_view, list_bindings (of one
+switch), list_moves, switch_facts and record_facts are the callers; they
+hold the transaction.
 
 The guards weigh a plan against the whole switch (plugins.base), but a
 one-port sync must not read every port: the switch row keeps the two sums
@@ -28,6 +31,7 @@ SWITCHES = models.Switch.__table__
 PORTS = models.SwitchPort.__table__
 BINDINGS = models.SwitchportBinding.__table__
 PLANS = models.PendingPlan.__table__
+MOVES = models.MoveIntent.__table__
 
 _SWITCH_ID = sa.bindparam('switch_id')
 
@@ -35,6 +39,9 @@ _SWITCH_BINDINGS = sa.select(*(BINDINGS.c[name] for name in records.BINDING.colu
     BINDINGS.c.switch_id == _SWITCH_ID, BINDINGS.c.deleted == 0).order_by(BINDINGS.c.id)
 _PORT_BINDINGS = _SWITCH_BINDINGS.where(
     BINDINGS.c.switch_port.in_(sa.bindparam('ports', expanding=True)))
+LIVE_MOVES = sa.select(*(MOVES.c[name] for name in records.MOVE_INTENT.columns)).where(
+    MOVES.c.deleted == 0, MOVES.c.expires_at > sa.bindparam('now')).order_by(MOVES.c.id)
+"""Every move held and not yet expired at ``now``, oldest first."""
 _LIVE_SWITCH = sa.and_(SWITCHES.c.id == _SWITCH_ID, SWITCHES.c.deleted == 0)
 
 SWITCH_ROW = sa.select(
@@ -70,6 +77,23 @@ INSERT_PORTS = PORTS.insert()
 DELETE_PORTS = PORTS.delete().where(
     PORTS.c.switch_id == _SWITCH_ID,
     PORTS.c.port.in_(sa.bindparam('ports', expanding=True)))
+
+
+def view(session, switch_id, switch_ports, at):
+    """(moves held at ``at``, bindings of ``switch_ports`` (None: every
+    port), the facts dict of their switch beside the bound ones, or None
+    when none is bound): all a sync reads before it asks nova and the
+    switch, in the caller's one transaction."""
+    held = moves(session, at)
+    bound = bindings(session, switch_id, switch_ports)
+    if not bound:
+        return held, bound, None
+    read_ports = None if switch_ports is None else {b['switch_port'] for b in bound}
+    return held, bound, read(session, switch_id, read_ports)
+
+
+def moves(session, at):
+    return [dict(row._mapping) for row in session.execute(LIVE_MOVES, {'now': at})]
 
 
 def bindings(session, switch_id, switch_ports):

@@ -25,6 +25,7 @@ import time
 
 from psvm_listener import drivers
 from psvm_listener import errors
+from psvm_listener import intents
 from psvm_listener import plan as plans
 from psvm_listener import ports as port_names
 from psvm_listener import sync_records
@@ -126,6 +127,14 @@ def _news(reading, facts):
                for port, allowed in reading.allowed.items())
 
 
+def _nodes_by_port(bindings):
+    """port → compute node ids bound to it."""
+    nodes = {}
+    for binding in bindings:
+        nodes.setdefault(binding['switch_port'], set()).add(binding['compute_node_id'])
+    return nodes
+
+
 @functools.lru_cache(maxsize=8192)
 def _allowed_text(allowed):
     """(NX-OS list or 'all', VLAN count or None): a port as PSVM's database keeps it.
@@ -148,14 +157,15 @@ class Plugin(abc.ABC):
         self.records = records or sync_records.SyncRecords(database)
 
     @abc.abstractmethod
-    def sync(self, switch_id, ports=None, *, force=False, dry_run=False, intents=None,
-             needs=None):
+    def sync(self, switch_id, ports=None, *, force=False, dry_run=False, needs=None):
         """Sync ``ports`` (normalised names; None: every bound port) of a switch.
 
-        ``needs``, when given, maps every bound compute node to the VLANs it
-        needs (one nova read shared by a full sync of every switch) in place
-        of a nova read of this switch's own.  Returns a SyncResult; raises
-        RetryLater or Permanent subclasses.
+        The moves held in PSVM's database (psvm_listener.intents) are read
+        with the bindings, so every caller, listener or psvm-manage, keeps a
+        move's destination VLANs.  ``needs``, when given, maps every bound
+        compute node to the VLANs it needs (one nova read shared by a full
+        sync of every switch) in place of a nova read of this switch's own.
+        Returns a SyncResult; raises RetryLater or Permanent subclasses.
         """
 
     @abc.abstractmethod
@@ -183,14 +193,14 @@ class TrunkPortPlugin(Plugin):
         self._logins = {}
         self._lock = threading.Lock()
 
-    def sync(self, switch_id, ports=None, *, force=False, dry_run=False, intents=None,
-             needs=None, expect=None):
+    def sync(self, switch_id, ports=None, *, force=False, dry_run=False, needs=None,
+             expect=None):
         """``expect``: the changes a pending plan holds; PlanChanged (and
         nothing applied) when the forced plan is no longer exactly those."""
         started = time.monotonic()
         try:
-            result, facts = self._sync(switch_id, ports, force, dry_run, intents, needs,
-                                       started, expect=expect)
+            result, facts = self._sync(switch_id, ports, force, dry_run, needs, started,
+                                       expect=expect)
         except errors.PsvmError as exc:
             self._logins.pop(switch_id, None)
             if not dry_run:
@@ -216,24 +226,26 @@ class TrunkPortPlugin(Plugin):
         for driver in drivers_:
             driver.close()
 
-    def _sync(self, switch_id, ports, force, dry_run, intents, needs, started,
-              reloaded=False, expect=None):
+    def _sync(self, switch_id, ports, force, dry_run, needs, started, reloaded=False,
+              expect=None):
         every_port = ports is None
-        nodes = self._nodes_by_port(switch_id, ports)
-        if not nodes:
+        moves, bound, facts = self.database.sync_view(
+            switch_id, None if every_port else {port_names.normalise(p) for p in ports})
+        if not bound:
             return SyncResult(switch_id, (), (), (), 0, time.monotonic() - started,
                               None, None, 0, dry_run), None
-        expected = self._expected(nodes, intents, needs)
+        nodes = _nodes_by_port(bound)
+        expected = self._expected(nodes, intents.by_destination(moves), needs)
         driver = self._driver(switch_id, fresh_login=every_port)
         rpcs = driver.rpcs
         reading = driver.read(sorted(expected), every_port=every_port)
         expected = {p: v for p, v in expected.items() if p not in reading.unreadable}
-        facts = self.database.switch_facts(
-            switch_id, None if every_port else sorted(reading.allowed))
+        if reading.unreadable and not every_port:
+            facts = self.database.switch_facts(switch_id, sorted(reading.allowed))
         if not every_port and _reloaded(facts['booted_at'], reading.booted_at):
             LOG.warning('switch %s reloaded since its last full sync: syncing every port',
                         switch_id)
-            return self._sync(switch_id, None, force, dry_run, intents, None, started, True)
+            return self._sync(switch_id, None, force, dry_run, None, started, True)
         limit = _lif_limit(self.conf.psvm_lif_limit, reading.lif_limit)
         untouched = self._untouched(facts)
         guards = self._guards(facts, nodes, reading, limit, force)
@@ -307,24 +319,14 @@ class TrunkPortPlugin(Plugin):
             booted_at=reading.booted_at if every_port else None,
             changed=bool(plan.changes or plan.create), reloaded=reloaded)
 
-    def _nodes_by_port(self, switch_id, ports):
-        """port → compute node ids bound to it, for the ports asked for: a
-        targeted sync reads only their bindings, whatever the switch's size."""
-        wanted = None if ports is None else {port_names.normalise(p) for p in ports}
-        nodes = {}
-        for binding in self.database.list_bindings(switch_id=switch_id,
-                                                   switch_ports=wanted):
-            nodes.setdefault(binding['switch_port'], set()).add(binding['compute_node_id'])
-        return nodes
-
-    def _expected(self, nodes, intents, needs):
+    def _expected(self, nodes, held, needs):
         """port → VLANs its hosts need, from ``needs`` or from nova (the
         nodes ``needs`` does not hold: bound since it was read).
         NovaUnavailable (RetryLater) passes through: without nova's word
         nothing is added nor removed."""
         unread = sorted(n for n in set().union(*nodes.values())
                         if needs is None or n not in needs)
-        read = self.inventory.vlans_by_compute_node(unread, intents) if unread else {}
+        read = self.inventory.vlans_by_compute_node(unread, held) if unread else {}
 
         def vlans_of(node):
             if node in read or needs is None:

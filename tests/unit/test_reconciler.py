@@ -5,6 +5,7 @@ import time
 import pytest
 
 from psvm_listener import errors
+from psvm_listener import intents
 from psvm_listener import metrics
 from psvm_listener import plan
 from psvm_listener import reconciler
@@ -77,7 +78,8 @@ class FakePlugin:
     """Records syncs; ``gates[switch]`` holds a sync until set, ``failures``
     makes the next syncs of a switch raise."""
 
-    def __init__(self):
+    def __init__(self, database=None):
+        self.database = database or FakeDatabase()
         self.syncs = []
         self.needs = []
         self.gates = {}
@@ -86,10 +88,11 @@ class FakePlugin:
         self.saves = []
         self.cond = threading.Condition()
 
-    def sync(self, switch_id, ports=None, *, force=False, dry_run=False, intents=None,
-             needs=None):
+    def sync(self, switch_id, ports=None, *, force=False, dry_run=False, needs=None):
+        """Records the moves a real plugin reads with the bindings, too."""
         with self.cond:
-            self.syncs.append((switch_id, ports, intents))
+            self.syncs.append((switch_id, ports,
+                               intents.by_destination(self.database.list_moves())))
             self.needs.append((switch_id, needs))
             self.cond.notify_all()
         gate = self.gates.get(switch_id)
@@ -117,8 +120,8 @@ class FakePlugin:
 
 
 @pytest.fixture
-def plugin():
-    return FakePlugin()
+def plugin(database):
+    return FakePlugin(database)
 
 
 @pytest.fixture
@@ -273,7 +276,7 @@ def test_full_sync_marks_every_switch_with_all_ports(rec, plugin):
     assert sorted(s[:2] for s in plugin.syncs) == [(1, None), (2, None)]
 
 
-def test_move_intent_reaches_the_plugin_until_the_move_ends(rec, plugin):
+def test_move_intent_is_held_for_the_plugin_until_the_move_ends(rec, plugin):
     rec.apply(base.Change(frozenset({'c1'}), moves_started=(('vm-1', 'c1', 'c3'),)))
     assert rec.wait_idle(10)
     assert {s[0]: s[2] for s in plugin.syncs} == {1: {'c3': {'vm-1'}}, 2: {'c3': {'vm-1'}}}

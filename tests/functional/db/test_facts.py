@@ -68,3 +68,21 @@ def test_a_sync_of_some_ports_sees_the_sums_of_the_others(database, switch):
           ethernet1_2=('all', None), ethernet1_3=('20', 1))
     assert sums_a_sync_sees(database, switch_id, ['ethernet1/1']) == (1, 1)
     assert sums_a_sync_sees(database, switch_id, ['ethernet1/2', 'ethernet1/3']) == (3, 0)
+
+
+def test_a_sync_view_reads_what_the_three_reads_it_stands_for_return(database, switch):
+    switch_id = switch['id']
+    for node, port in enumerate(('e1/1', 'e1/2', 'e1/3'), 1):
+        database.create_binding(switch_id=switch_id, compute_node_id=node, switch_port=port)
+    store(database, switch_id, every_port=True, ethernet1_1=('10-12', 3),
+          ethernet1_2=('all', None), ethernet1_3=('20', 1))
+    database.start_move(60, instance_uuid='vm-1', dest_host='c2', source_host='c1')
+    asked = {'ethernet1/2', 'ethernet1/3', 'ethernet1/9'}
+    moves, bound, facts = database.sync_view(switch_id, asked)
+    assert moves == database.list_moves() and [m['instance_uuid'] for m in moves] == ['vm-1']
+    assert bound == database.list_bindings(switch_id=switch_id, switch_ports=asked)
+    assert facts == database.switch_facts(switch_id, ['ethernet1/2', 'ethernet1/3'])
+    assert (facts['ports_listed'], facts['ports_all']) == (3, 0)
+    assert database.sync_view(switch_id, {'ethernet1/9'}) == (moves, [], None)
+    _, every, facts = database.sync_view(switch_id)
+    assert len(every) == 3 and facts == database.switch_facts(switch_id)

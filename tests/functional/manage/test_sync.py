@@ -1,6 +1,7 @@
 import pytest
 
 from nexus_sim import vlans as sim_vlans
+from psvm_listener import intents
 from tests import listener_rig
 from tests import messaging
 from tests.functional.manage.conftest import Manage
@@ -30,6 +31,18 @@ def test_sync_local_applies_and_reports(world):
     assert 'more than psvm_max_removal_ratio 0.5' in refused
     manage.ok('sync', '--local', '--host', 'compute-1', '--force')
     assert rig.switch.allowed('ethernet1/3') == {1, 100, 101}
+
+
+def test_sync_local_keeps_the_vlans_of_a_move_a_listener_holds(world):
+    """An Icehouse live migration: nova's DB keeps the instance on its source
+    (and writes no migrations row) until the move ends, while the listener
+    holds the move in PSVM's database; psvm-manage honours it too."""
+    rig, manage = world
+    instance = rig.boot('compute-1', 300)
+    intents.Intents(rig.database, 60).start(instance, 'compute-2', 'compute-1')
+    manage.ok('sync', '--local')
+    assert rig.switch.allowed('ethernet101/1/2') == {1, 200, 300}
+    assert rig.switch.allowed('ethernet1/3') == {1, 100, 101, 300}
 
 
 def test_sync_local_refuses_while_psvm_is_false(world, tmp_path):

@@ -21,8 +21,9 @@ class FakeDriver(driver_base.Driver):
 
     def read(self, ports, every_port=False):
         self.rpcs += 1
-        return driver_base.Reading({p: self.switch[p] for p in ports}, self.usage,
-                                   self.limit)
+        return driver_base.Reading({p: self.switch[p] for p in ports if p in self.switch},
+                                   self.usage, self.limit,
+                                   {p: 'no such port' for p in ports if p not in self.switch})
 
     def apply(self, plan):
         self.rpcs += 1
@@ -37,8 +38,9 @@ class FakeDriver(driver_base.Driver):
 
 
 class FakeDatabase:
-    def __init__(self, bindings):
+    def __init__(self, bindings, moves=()):
         self.bindings = bindings
+        self.moves = list(moves)
         self.records = []
         self.asked_ports = []
         self.logins_read = 0
@@ -47,10 +49,12 @@ class FakeDatabase:
                       'unsaved_since': None, 'ports_listed': 0, 'ports_all': 0,
                       'stored': {}, 'pending': []}
 
-    def list_bindings(self, switch_id=None, switch_ports=None):
+    def sync_view(self, switch_id, switch_ports=None):
         self.asked_ports.append(switch_ports)
-        return [b for b in self.bindings if b['switch_id'] == switch_id
-                and (switch_ports is None or b['switch_port'] in switch_ports)]
+        bound = [b for b in self.bindings if b['switch_id'] == switch_id
+                 and (switch_ports is None or b['switch_port'] in switch_ports)]
+        read_ports = None if switch_ports is None else {b['switch_port'] for b in bound}
+        return self.moves, bound, bound and self.switch_facts(switch_id, read_ports)
 
     def switch_login(self, switch_id):
         self.logins_read += 1
@@ -109,7 +113,8 @@ def test_only_the_ports_asked_for_are_read_and_nova_is_asked_for_their_nodes(mak
     plugin = make_plugin([binding(7, 'ethernet1/1'), binding(8, 'ethernet1/2')],
                          {7: frozenset({10}), 8: frozenset({20})},
                          {'ethernet1/1': vlans.ALL, 'ethernet1/2': vlans.ALL})
-    result = plugin.sync(1, ['Eth1/2'], intents={'h': {'u'}})
+    plugin.database.moves = [{'instance_uuid': 'u', 'dest_host': 'h', 'source_host': None}]
+    result = plugin.sync(1, ['Eth1/2'])
     assert result.ports == ('ethernet1/2',)
     assert plugin.inventory.asked == [((8,), {'h': {'u'}})]
     assert FakeDriver.switch['ethernet1/1'] is vlans.ALL
@@ -146,7 +151,7 @@ def test_shared_needs_stand_in_for_a_nova_read_of_the_nodes_they_hold(make_plugi
                          dict.fromkeys(('ethernet1/1', 'ethernet1/2', 'ethernet1/3'),
                                        vlans.ALL))
     plugin.sync(1, needs=inventory.NeedsByNode([(7, '10,11'), (8, None)]))
-    assert plugin.inventory.asked == [((9,), None)]
+    assert plugin.inventory.asked == [((9,), {})]
     assert FakeDriver.switch == {'ethernet1/1': {1, 10, 11}, 'ethernet1/2': {1},
                                  'ethernet1/3': {1, 30}}
 
@@ -174,9 +179,18 @@ def test_removal_ratio_counts_the_ports_the_database_knows_beside_those_read(mak
                          {'ethernet1/1': frozenset(range(10, 20))})
     assert plugin.sync(1, ['ethernet1/1'], dry_run=True).refusals[0].guard == 'removal_ratio'
     plugin.database.facts['ports_listed'] = 11
-    assert plugin.database.asked == [(1, ['ethernet1/1'])]
+    assert plugin.database.asked == [(1, {'ethernet1/1'})]
     result = plugin.sync(1, ['ethernet1/1'])
     assert result.refusals == () and FakeDriver.switch['ethernet1/1'] == set(range(10, 14))
+
+
+def test_the_facts_beside_a_sync_leave_out_only_the_ports_it_could_read(make_plugin):
+    plugin = make_plugin([binding(7, 'ethernet1/1'), binding(8, 'ethernet1/9')],
+                         {7: frozenset({10})}, {'ethernet1/1': vlans.ALL})
+    result = plugin.sync(1, ['ethernet1/1', 'ethernet1/9'])
+    assert plugin.database.asked == [(1, {'ethernet1/1', 'ethernet1/9'}),
+                                     (1, ['ethernet1/1'])]
+    assert result.refusals[0].message == 'port ethernet1/9 left alone: no such port'
 
 
 def test_dry_run_neither_applies_nor_records(make_plugin):
