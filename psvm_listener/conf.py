@@ -265,6 +265,13 @@ listener_opts = [
                       'is synced at once, and the ports marked after it wait '
                       'so that one read and one edit carry a burst\'s ports '
                       '(0: take at once).'),
+    cfg.IntOpt('concurrent_syncs', default=8, min=1,
+               help='Switches synced (or saved) at once, at most.  A sync is '
+                    'a few milliseconds of CPU under one interpreter lock: '
+                    'more at once starve the thread that consumes '
+                    'notifications, whose marks would otherwise merge into '
+                    'the waiting switches\' next batches.  A switch that '
+                    'hangs holds one until [switches] rpc_timeout.'),
     cfg.FloatOpt('record_interval', default=0.5, min=0.0, max=60.0,
                  help='Seconds the last-sync records of switches are held '
                       'and written together in one transaction (0: each '

@@ -165,16 +165,24 @@ class SwitchWorker:
         return not self._thread.is_alive()
 
     def _run(self):
+        """Wait for dirty ports, then for one of the reconciler's sync slots,
+        then take the batch: the marks made while every slot was busy join
+        it, so a burst on many switches costs fewer syncs, not a backlog."""
         while not self._abandoned.is_set():
-            batch = self.queue.take(timeout=self._wait())
+            ready = self.queue.ready(timeout=self._wait())
             if self.save_due is not None and time.monotonic() >= self.save_due:
-                self._save()
-            if batch is None:
+                with self._reconciler.sync_slots:
+                    self._save()
+            if not ready:
                 if self._stopping.is_set():
                     return
                 continue
-            self._reconciler.show_depth(self.switch_id, self.queue)
-            delay = self._sync(batch)
+            with self._reconciler.sync_slots:
+                batch = self.queue.take(timeout=0)
+                if batch is None:
+                    continue
+                self._reconciler.show_depth(self.switch_id, self.queue)
+                delay = self._sync(batch)
             if delay:
                 self._abandoned.wait(delay)
 
@@ -292,7 +300,7 @@ class Reconciler:
 
     def __init__(self, database, inventory, plugin, metrics, *, intent_ttl=1800.0,
                  recheck_delay=2.0, backoff_base=0.5, backoff_cap=60.0, index_wait=5.0,
-                 coordination=None, debounce=0.0, save_delay=None):
+                 coordination=None, debounce=0.0, save_delay=None, concurrent_syncs=8):
         self.database = database
         self.inventory = inventory
         self.plugin = plugin
@@ -304,6 +312,12 @@ class Reconciler:
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self.debounce = debounce
+        self.sync_slots = threading.BoundedSemaphore(concurrent_syncs)
+        """At most this many switches sync (or save) at once.  Each sync is
+        some milliseconds of CPU under one GIL: forty at once starve the
+        thread that consumes notifications, whose marks would have merged
+        into the waiting switches' next batches.  A switch that hangs holds
+        one slot until its RPC times out."""
         self.intents = intents.Intents(database, intent_ttl)
         self.recheck_delay = recheck_delay
         self.index_wait = index_wait

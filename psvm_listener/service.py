@@ -74,7 +74,7 @@ class Service:
             intent_ttl=options.move_intent_ttl, recheck_delay=options.move_recheck_delay,
             backoff_base=options.retry_base, backoff_cap=options.retry_cap,
             index_wait=options.bindings_wait, coordination=self.coordination,
-            debounce=options.sync_debounce,
+            debounce=options.sync_debounce, concurrent_syncs=options.concurrent_syncs,
             save_delay=conf.switches.save_delay if conf.switches.save_config else None)
         self.coordination.start(self.reconciler.rebalance, self._fence)
         self._on_stop('coordination', self.coordination.stop)

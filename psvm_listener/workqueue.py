@@ -82,30 +82,44 @@ class PortQueue:
             self._cond.notify_all()
 
     def take(self, timeout=None):
-        """Wait for dirty ports; move them all to processing and return them.
+        """Wait for dirty ports (``ready``); move them all to processing and
+        return them.
 
         Returns ``(ports, marked_at)``, or ``None`` when the timeout passes
         or the queue is closed with nothing dirty.  Raises ``RuntimeError``
         if a batch is already in processing: one consumer per queue.
         """
-        deadline = None if timeout is None else time.monotonic() + timeout
         with self._cond:
             if self._processing:
                 raise RuntimeError('a batch is already being synced')
-            while True:
-                self._release_held()
-                if self._has_work() or (deadline is not None and time.monotonic() >= deadline):
-                    break
-                self._cond.wait(self._until_next_release(deadline))
+        if not self.ready(timeout):
+            return None
+        with self._cond:
             if not self._is_dirty():
                 return None
-            self._settle()
             batch = (self._dirty, self._dirty_since)
             self._dirty, self._dirty_since = frozenset(), None
             self._last_take = time.monotonic()
             self._processing = True
             self._in_flight = batch[0]
             return batch
+
+    def ready(self, timeout=None):
+        """Wait until a batch can be taken: some port dirty (a held one
+        whose delay passed counts) and the debounce waited out; whether one
+        can.  The consumer may wait for something else between this and
+        ``take``: the marks made meanwhile join the batch."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._cond:
+            while True:
+                self._release_held()
+                if self._has_work() or (deadline is not None and time.monotonic() >= deadline):
+                    break
+                self._cond.wait(self._until_next_release(deadline))
+            if not self._is_dirty():
+                return False
+            self._settle()
+            return True
 
     def _settle(self):
         """Wait out the debounce after the last batch was taken (the lock is

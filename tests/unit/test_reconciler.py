@@ -202,6 +202,27 @@ def test_hanging_switch_does_not_delay_the_others(rec, plugin):
     plugin.wait_syncs(lambda syncs: (2, ['ethernet1/3'], {}) in syncs)
 
 
+def test_a_switch_waits_for_a_sync_slot_and_its_marks_meanwhile_make_one_batch(
+        database, inventory, plugin):
+    rec = reconciler.Reconciler(database, inventory, plugin, metrics.Metrics(),
+                                concurrent_syncs=1)
+    rec.refresh()
+    assert rec.wait_idle(10)
+    plugin.syncs.clear()
+    plugin.gates[1] = threading.Event()
+    rec.mark_hosts({'c1'})
+    plugin.wait_syncs(lambda syncs: len(syncs) == 1)
+    rec.mark_hosts({'c3'})
+    rec.mark_hosts({'c2'})
+    with plugin.cond:
+        assert not plugin.cond.wait_for(
+            lambda: any(s[0] == 2 for s in plugin.syncs), timeout=0.3)
+    plugin.gates[1].set()
+    assert rec.wait_idle(10)
+    assert [s[:2] for s in plugin.syncs if s[0] == 2] == [(2, ['ethernet1/3', 'ethernet1/9'])]
+    assert rec.stop(10) == []
+
+
 def test_failed_ports_stay_dirty_and_are_retried_with_backoff(rec, plugin):
     plugin.failures[2] = [errors.RetryLater('unreachable'), errors.Permanent('rejected')]
     rec.mark_hosts({'c3'})
