@@ -68,6 +68,8 @@ RATES = tuple(int(n) for n in os.environ.get('PSVM_BENCH_SCALE_RATES', '50,200,1
 SYNC_INTERVAL = int(os.environ.get('PSVM_BENCH_SCALE_SYNC_INTERVAL', '60'))
 RATE_SECONDS = float(os.environ.get('PSVM_BENCH_SCALE_RATE_SECONDS', '10'))
 NEW_VLAN = 3000
+# The publisher writes nova in slices of this many seconds of notifications.
+BATCH_SECONDS = 0.01
 # The few ports of a size left unbound allow ALL (every VLAN nova defines):
 # no LIF guard here, as the lab's switches have room for them.
 LIF_LIMIT = 1000000
@@ -220,10 +222,11 @@ def _events(path):
                        'events_listener_rss_after_start_mb': _rss_mb(process.pid),
                        'events_listener_idle_cpu_ms_per_s': _idle_cpu(process.pid)}
             hosts = list(placement)
-            serial = 0
+            first_vlan = NEW_VLAN
             for rate in RATES:
-                figures.update(_rate(rig, lab, process, nova, placement, hosts, rate, serial))
-                serial += 1
+                rate_figures, first_vlan = _rate(rig, lab, process, nova, placement, hosts,
+                                                 rate, first_vlan)
+                figures.update(rate_figures)
             figures['events_listener_rss_mb'] = _rss_mb(process.pid)
             figures['events_listener_threads'] = lab_processes.process_threads(process.pid)
         return figures
@@ -250,29 +253,40 @@ def _event_hosts(rig, lab, switch_ids):
     return placement
 
 
-def _rate(rig, lab, process, nova, placement, hosts, rate, serial):
-    """``rate`` creates per second for RATE_SECONDS, each bringing a new VLAN."""
+def _rate(rig, lab, process, nova, placement, hosts, rate, first_vlan):
+    """``rate`` creates per second for RATE_SECONDS, each bringing a VLAN new
+    to its host (from ``first_vlan``; returns the figures and the VLAN after
+    the last one used); the VLANs' networks are made first, as an operator does.
+    Each instance is written to nova at most BATCH_SECONDS before its
+    notification, the instances of that slice in one transaction."""
+    count = int(rate * RATE_SECONDS)
+    boots = [(hosts[index % len(hosts)], _new_vlan(first_vlan, index, len(hosts)))
+             for index in range(count)]
+    for vlan in sorted({vlan for _, vlan in boots}):
+        rig.network(vlan)
     journals = {switch.name: len(switch.journal()) for switch, _ in placement.values()}
     edits_before = _edits(lab)
     cpu_before, lab_before = lab_processes.process_cpu_seconds(process.pid), lab.cpu_seconds()
-    count = int(rate * RATE_SECONDS)
+    per_batch = max(1, round(rate * BATCH_SECONDS))
     sent = []
     started = time.monotonic()
-    for index in range(count):
-        _pace(started + index / rate)
-        host = hosts[index % len(hosts)]
-        vlan = _new_vlan(serial, index, len(hosts))
-        instance = rig.boot(host, vlan)
-        sent.append((time.time(), host, vlan))
-        nova.create(instance, host)
+    for first in range(0, count, per_batch):
+        batch = boots[first:first + per_batch]
+        _pace(started + first / rate)
+        for index, (instance, (host, vlan)) in enumerate(
+                zip(rig.boot_many(batch), batch, strict=True), start=first):
+            _pace(started + index / rate)
+            sent.append((time.time(), host, vlan))
+            nova.create(instance, host)
     publish_seconds = time.monotonic() - started
     last_publish = time.monotonic()
     wanted = {}
     for _, host, vlan in sent:
         wanted.setdefault(host, set()).add(vlan)
     switches = {switch.name: switch for switch, _ in placement.values()}
-    first = next(iter(switches.values()))
-    first.wait_for(lambda: _all_right(switches, placement, wanted), timeout=300, interval=0.2)
+    first_switch = next(iter(switches.values()))
+    first_switch.wait_for(lambda: _all_right(switches, placement, wanted), timeout=300,
+                          interval=0.2)
     converged = time.monotonic() - last_publish
     cpu = lab_processes.process_cpu_seconds(process.pid) - cpu_before
     entries = {name: switch.journal(journals[name]) for name, switch in switches.items()}
@@ -288,14 +302,19 @@ def _rate(rig, lab, process, nova, placement, hosts, rate, serial):
             f'{prefix}_notifications_per_edit': round(count / max(edits, 1), 1),
             f'{prefix}_listener_cpu_ms_per_notification': round(cpu * 1000 / count, 2),
             f'{prefix}_lab_cpu_ms_per_notification': round(
-                (lab.cpu_seconds() - lab_before) * 1000 / count, 2)}
+                (lab.cpu_seconds() - lab_before) * 1000 / count, 2)}, max(v for _, v in boots) + 1
 
 
-def _new_vlan(serial, index, hosts):
-    """A VLAN new to the host for each of its first 10 notifications of a
-    rate; 20 hosts share each network, whose /24 holds 254 fixed IPs."""
+def _new_vlan(first_vlan, index, hosts):
+    """A VLAN new to the host for every notification of a rate: each round
+    over the hosts takes VLANs past the last round's, 20 hosts sharing each
+    (a network's /24 holds 253 fixed IPs)."""
     rank, round_ = index % hosts, index // hosts
-    return NEW_VLAN + serial * 200 + (round_ * 20 + rank % 20) % 200
+    return first_vlan + round_ * _vlans_per_round(hosts) + rank % _vlans_per_round(hosts)
+
+
+def _vlans_per_round(hosts):
+    return math.ceil(hosts / 20)
 
 
 def _all_right(switches, placement, wanted):
