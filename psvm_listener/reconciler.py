@@ -394,8 +394,10 @@ class Reconciler:
         LOG.info('Full sync of switch %s requested (%s)', switch_id, reason)
 
     def mark_all(self, reason='timer'):
-        """Mark every port of every switch dirty: a full sync."""
-        self.refresh()
+        """Mark every port of every switch dirty: a full sync.  The bindings
+        are read again only if they changed (BindingIndex.refresh): reading
+        100,000 of them was a quarter of a full sync with nothing to do."""
+        self.refresh(if_changed=True)
         self._mark_every_switch(reason)
 
     def _mark_every_switch(self, reason):

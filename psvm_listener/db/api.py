@@ -302,11 +302,12 @@ class Database:
 
     def sync_view(self, switch_id, switch_ports=None):
         """What a sync reads before it asks nova and the switch, in one
-        transaction: (the moves held, as list_moves; the live bindings of
-        ``switch_ports``, normalised names, every port when None; the
-        switch_facts beside the bound ones among them, or None when none
-        is).  One transaction instead of three: a one-port sync's own cost
-        is mostly the round trips to PSVM's database."""
+        transaction: (the moves held, as list_moves; switch_port and
+        compute_node_id of the live bindings of ``switch_ports``
+        (normalised names; every port when None); the switch_facts beside
+        the bound ones among them, or None when none is).  One transaction
+        instead of three: a one-port sync's own cost is mostly the round
+        trips to PSVM's database."""
         with self._transaction() as session:
             return stored_facts.view(session, check.id_('switch_id', switch_id),
                                      switch_ports, now())

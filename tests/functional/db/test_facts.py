@@ -80,7 +80,8 @@ def test_a_sync_view_reads_what_the_three_reads_it_stands_for_return(database, s
     asked = {'ethernet1/2', 'ethernet1/3', 'ethernet1/9'}
     moves, bound, facts = database.sync_view(switch_id, asked)
     assert moves == database.list_moves() and [m['instance_uuid'] for m in moves] == ['vm-1']
-    assert bound == database.list_bindings(switch_id=switch_id, switch_ports=asked)
+    assert bound == [{'switch_port': b['switch_port'], 'compute_node_id': b['compute_node_id']}
+                     for b in database.list_bindings(switch_id=switch_id, switch_ports=asked)]
     assert facts == database.switch_facts(switch_id, ['ethernet1/2', 'ethernet1/3'])
     assert (facts['ports_listed'], facts['ports_all']) == (3, 0)
     assert database.sync_view(switch_id, {'ethernet1/9'}) == (moves, [], None)
