@@ -5,6 +5,7 @@ to the switch as ``ethernet1/19``.  FEX host ports are ``ethernet101/1/7``
 and port-channels ``port-channel20`` (``po20``).
 """
 
+import functools
 import re
 
 
@@ -20,6 +21,13 @@ def normalise(name):
     """The canonical NX-OS spelling of a port name, or InvalidPortName."""
     if not isinstance(name, str):
         raise InvalidPortName(f'port name must be a string, not {name!r}')
+    return _normalised(name)
+
+
+@functools.lru_cache(maxsize=16384)
+def _normalised(name):
+    """Kept per name: a full sync reads every port's name off every switch,
+    the same few thousand names each time."""
     text = name.strip().lower()
     match = _ETHERNET.match(text)
     if match and _numbers_valid(match.group(1)):

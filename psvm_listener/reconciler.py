@@ -8,8 +8,10 @@ one full-sync interval, and marks can be merged freely (see workqueue).
 
 host --(bindings)--> switch, ports --(PortQueue of that switch)--> worker
 thread --> plugin.sync(switch, ports).  Each switch has its own thread, so a
-switch that hangs or fails holds up nobody else; a failing switch backs off
-exponentially and keeps its ports dirty until a sync of them succeeds.
+switch that fails holds up nobody else, and one that hangs only the slot it
+holds (at most ``concurrent_syncs`` switches sync at once, until the hung
+RPC times out); a failing switch backs off exponentially and keeps its
+ports dirty until a sync of them succeeds.
 
 Among several listeners (psvm_listener.coordination) a listener marks and
 syncs only the switches it owns, each sync under the switch's lock; a
