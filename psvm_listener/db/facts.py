@@ -45,11 +45,20 @@ def _bindings_of_switch(*columns):
 
 _BINDINGS = _bindings_of_switch(*(BINDINGS.c[name] for name in records.BINDING.columns))
 _SYNC_BINDINGS = _bindings_of_switch(BINDINGS.c.switch_port, BINDINGS.c.compute_node_id)
-"""What a sync needs of its bindings: a full sync reads a row per port, and
-the times of each row cost PyMySQL more than the rest of it."""
-LIVE_MOVES = sa.select(*(MOVES.c[name] for name in records.MOVE_INTENT.columns)).where(
-    MOVES.c.deleted == 0, MOVES.c.expires_at > sa.bindparam('now')).order_by(MOVES.c.id)
-"""Every move held and not yet expired at ``now``, oldest first."""
+"""What a sync needs of its bindings (and of its moves, _SYNC_MOVES): a full
+sync reads a row per port, and the times of each row, and each column's
+description, cost PyMySQL more than the rest of it."""
+
+
+def _live_moves(*columns):
+    """Every move held and not yet expired at ``now``, oldest first."""
+    return sa.select(*columns).where(
+        MOVES.c.deleted == 0, MOVES.c.expires_at > sa.bindparam('now')).order_by(MOVES.c.id)
+
+
+_MOVES = _live_moves(*(MOVES.c[name] for name in records.MOVE_INTENT.columns))
+_SYNC_MOVES = _live_moves(MOVES.c.instance_uuid, MOVES.c.dest_host)
+
 _LIVE_SWITCH = sa.and_(SWITCHES.c.id == _SWITCH_ID, SWITCHES.c.deleted == 0)
 
 SWITCH_ROW = sa.select(
@@ -92,7 +101,7 @@ def view(session, switch_id, switch_ports, at):
     port), the facts dict of their switch beside the bound ones, or None
     when none is bound): all a sync reads before it asks nova and the
     switch, in the caller's one transaction."""
-    held = moves(session, at)
+    held = moves(session, at, _SYNC_MOVES)
     bound = bindings(session, switch_id, switch_ports, _SYNC_BINDINGS)
     if not bound:
         return held, bound, None
@@ -100,8 +109,8 @@ def view(session, switch_id, switch_ports, at):
     return held, bound, read(session, switch_id, read_ports)
 
 
-def moves(session, at):
-    return [dict(row._mapping) for row in session.execute(LIVE_MOVES, {'now': at})]
+def moves(session, at, statement=_MOVES):
+    return [dict(row._mapping) for row in session.execute(statement, {'now': at})]
 
 
 def bindings(session, switch_id, switch_ports, statements=_BINDINGS):
