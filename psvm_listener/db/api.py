@@ -319,12 +319,13 @@ class Database:
         them; ``ports_all``: trunk ports allowing ALL (bound or not); both
         leave out ``read_ports``, which the caller has just read (None: every
         port was read, so neither is counted).  Also ``stored``: the stored
-        allowed list of each of ``read_ports`` (every port when None),
-        ``vlan_database``, ``booted_at``, ``managed_vlans``,
-        ``unsaved_since`` and the ``pending`` plans.
+        allowed list of each of ``read_ports`` (none when None: a full sync
+        has every port's from the switch, and reading 1,000 stored ones
+        would tell it nothing), ``vlan_database``, ``booted_at``,
+        ``managed_vlans``, ``unsaved_since`` and the ``pending`` plans.
 
-        Every sync asks this before it plans: two statements, three when
-        plans are pending (db.facts).
+        Every sync asks this before it plans: one statement, two for some
+        ports, three when plans are pending (db.facts).
         """
         with self._transaction() as session:
             return stored_facts.read(session, check.id_('switch_id', switch_id), read_ports)

@@ -131,15 +131,13 @@ def read(session, switch_id, read_ports):
     facts = {'vlan_database': switch.vlan_database, 'booted_at': switch.booted_at,
              'managed_vlans': switch.managed_vlans, 'unsaved_since': switch.unsaved_since,
              'ports_listed': 0, 'ports_all': 0, 'stored': {}, 'pending': []}
-    if read_ports is None:
-        rows = session.execute(EVERY_PORT, {'switch_id': switch_id}).all()
-    else:
+    if read_ports is not None:
         rows = session.execute(SOME_PORTS, {'switch_id': switch_id,
                                             'ports': sorted(read_ports)}).all()
         listed, ports_all = _sums((row.vlan_count, row.bound) for row in rows)
         facts['ports_listed'] = switch.ports_listed - listed
         facts['ports_all'] = switch.ports_all - ports_all
-    facts['stored'] = {row.port: row.allowed for row in rows}
+        facts['stored'] = {row.port: row.allowed for row in rows}
     if switch.pending:
         facts['pending'] = [(row.id, json.loads(row.ports), json.loads(row.changes))
                             for row in session.execute(PENDING, {'switch_id': switch_id})]
