@@ -163,7 +163,7 @@ SWITCH = Record(
     ),
     references={'switch_cred_id': CREDENTIAL},
     unique=('ip', 'port'), duplicate_field='ip', resyncs=True,
-    internal=('ports_listed', 'ports_all'))
+    internal=('ports_listed', 'ports_all', 'ports_digest'))
 
 BINDING = Record(
     'binding', 'bindings', models.SwitchportBinding,

@@ -18,6 +18,7 @@ port's facts and of a binding, each under the switch row's lock, and
 counted again from every port by each full sync.
 """
 
+import hashlib
 import json
 
 import sqlalchemy as sa
@@ -89,7 +90,16 @@ PENDING = sa.select(PLANS.c.id, PLANS.c.ports, PLANS.c.changes).where(
 
 LOCK_SWITCH = sa.select(SWITCHES.c.vlan_database, SWITCHES.c.booted_at,
                         SWITCHES.c.unsaved_since, SWITCHES.c.ports_listed,
-                        SWITCHES.c.ports_all).where(_LIVE_SWITCH).with_for_update()
+                        SWITCHES.c.ports_all, SWITCHES.c.ports_digest).where(
+    _LIVE_SWITCH).with_for_update()
+_BOUND_PORT = sa.exists().where(
+    BINDINGS.c.switch_id == PORTS.c.switch_id, BINDINGS.c.switch_port == PORTS.c.port,
+    BINDINGS.c.deleted == 0)
+COUNTED = sa.select(
+    sa.func.coalesce(sa.func.sum(sa.case((_BOUND_PORT, PORTS.c.vlan_count))), 0),
+    sa.func.coalesce(sa.func.sum(sa.case((PORTS.c.vlan_count.is_(None), 1), else_=0)), 0)
+).where(PORTS.c.switch_id == _SWITCH_ID)
+"""The switch's sums (ports_listed, ports_all) counted from its stored ports."""
 INSERT_PORTS = PORTS.insert()
 DELETE_PORTS = PORTS.delete().where(
     PORTS.c.switch_id == _SWITCH_ID,
@@ -159,14 +169,34 @@ def _sums(ports):
 def store(session, switch_id, facts, at):
     """Write db.api.PortFacts: only the ports whose list changed, and the
     switch's columns only when they change.  The switch row is locked
-    first, so two writers of one switch's ports take turns."""
+    first, so two writers of one switch's ports take turns.
+
+    A full sync whose ports hash to the switch's ``ports_digest`` changed
+    none of them since the last full sync wrote that digest (any targeted
+    write of a port clears it): it writes no port and reads none back, and
+    the sums are counted on the server (a row per port through PyMySQL
+    was a quarter of a full sync with nothing to do)."""
     switch = session.execute(LOCK_SWITCH, {'switch_id': switch_id}).first()
     if switch is None:
         raise errors.NotFound(f'switch {switch_id} does not exist')
-    sums = _store_ports(session, switch_id, facts, at, (switch.ports_listed, switch.ports_all))
-    values = _switch_values(switch, facts, at, sums)
+    digest = _digest(facts.allowed) if facts.every_port else switch.ports_digest
+    if facts.every_port and digest == switch.ports_digest:
+        sums = tuple(int(total) for total in session.execute(
+            COUNTED, {'switch_id': switch_id}).one())
+    else:
+        sums, written = _store_ports(session, switch_id, facts, at,
+                                     (switch.ports_listed, switch.ports_all))
+        if written and not facts.every_port:
+            digest = None
+    values = _switch_values(switch, facts, at, sums, digest)
     if values:
         session.execute(SWITCHES.update().where(SWITCHES.c.id == switch_id).values(**values))
+
+
+def _digest(allowed):
+    """SHA-256 of every port and its stored list (PortFacts.allowed)."""
+    lines = ''.join(f'{port}\t{fact[0]}\n' for port, fact in sorted(allowed.items()))
+    return hashlib.sha256(lines.encode()).hexdigest()
 
 
 def _store_ports(session, switch_id, facts, at, sums):
@@ -174,8 +204,9 @@ def _store_ports(session, switch_id, facts, at, sums):
     insert whatever their number: a full sync from ALL changes every port
     of the switch, and a statement per port was most of its time.
 
-    Returns the switch's sums once written: moved by what changed, or,
-    after a full sync, counted again from every port."""
+    Returns (the switch's sums once written: moved by what changed, or,
+    after a full sync, counted again from every port; whether any port was
+    written)."""
     if facts.every_port:
         rows = session.execute(EVERY_PORT, {'switch_id': switch_id})
     else:
@@ -194,12 +225,14 @@ def _store_ports(session, switch_id, facts, at, sums):
         session.execute(INSERT_PORTS, [
             {'switch_id': switch_id, 'port': port, 'allowed': allowed, 'vlan_count': count,
              'read_at': at} for port, (allowed, count) in changed.items()])
+    written = bool(stale or changed)
     if facts.every_port:
-        return _sums((count, port in bound) for port, (_, count) in facts.allowed.items())
+        return _sums((count, port in bound)
+                     for port, (_, count) in facts.allowed.items()), written
     old_listed, old_all = _sums((stored[port].vlan_count, port in bound) for port in stale)
     new_listed, new_all = _sums((count, port in bound) for port, (_, count) in changed.items())
     listed, ports_all = sums
-    return listed - old_listed + new_listed, ports_all - old_all + new_all
+    return (listed - old_listed + new_listed, ports_all - old_all + new_all), written
 
 
 def _bound(session, switch_id, stored, facts):
@@ -232,10 +265,11 @@ def rebind(session, unbound=None, bound=None):
             session.execute(MOVE_LISTED, {'switch_id': switch_id, 'delta': sign * count})
 
 
-def _switch_values(switch, facts, at, sums):
+def _switch_values(switch, facts, at, sums, digest):
     """The switch columns this sync changes: the VLAN database (replaced by
     a full read, grown by what a sync created), the boot time, since when
-    it has unsaved changes (none after a reload), and its ``sums``."""
+    it has unsaved changes (none after a reload), its ``sums`` and the
+    ``digest`` of its ports."""
     known = switch.vlan_database
     if facts.every_port:
         known = facts.vlan_database
@@ -245,5 +279,6 @@ def _switch_values(switch, facts, at, sums):
     if facts.changed and unsaved is None:
         unsaved = at
     values = {'vlan_database': known, 'booted_at': facts.booted_at or switch.booted_at,
-              'unsaved_since': unsaved, 'ports_listed': sums[0], 'ports_all': sums[1]}
+              'unsaved_since': unsaved, 'ports_listed': sums[0], 'ports_all': sums[1],
+              'ports_digest': digest}
     return {name: value for name, value in values.items() if value != switch._mapping[name]}

@@ -83,6 +83,9 @@ class Switch(SoftDeleteMixin, Base):
     ports_all = orm.mapped_column(sa.Integer, nullable=False, default=0,
                                   server_default='0')
     """Ports of psvm_switch_port allowing ALL, bound or not."""
+    ports_digest = orm.mapped_column(sa.String(64), nullable=True)
+    """SHA-256 of the switch's stored ports and their lists as a full sync
+    wrote them; None once a targeted sync changed one (db.facts)."""
 
 
 class SwitchportBinding(SoftDeleteMixin, Base):

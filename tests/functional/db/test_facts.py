@@ -87,3 +87,43 @@ def test_a_sync_view_reads_what_the_three_reads_it_stands_for_return(database, s
     assert database.sync_view(switch_id, {'ethernet1/9'}) == (moves, [], None)
     _, every, facts = database.sync_view(switch_id)
     assert len(every) == 3 and facts == database.switch_facts(switch_id)
+
+
+def stored_ports(database, switch_id):
+    table = sa.table('psvm_switch_port', sa.column('switch_id'), sa.column('port'),
+                     sa.column('allowed'), sa.column('read_at'))
+    with database.engine.connect() as connection:
+        return {row.port: (row.allowed, row.read_at) for row in connection.execute(
+            sa.select(table.c.port, table.c.allowed, table.c.read_at).where(
+                table.c.switch_id == switch_id))}
+
+
+def test_a_full_sync_that_changed_nothing_writes_no_port_and_keeps_the_sums(database, switch):
+    switch_id = switch['id']
+    bindings = [database.create_binding(switch_id=switch_id, compute_node_id=node,
+                                        switch_port=port)
+                for node, port in ((1, 'e1/1'), (2, 'e1/2'), (3, 'e1/3'))]
+    full = {'ethernet1_1': ('10-12', 3), 'ethernet1_2': ('all', None),
+            'ethernet1_3': ('20', 1)}
+    store(database, switch_id, every_port=True, **full)
+    written = stored_ports(database, switch_id)
+    statements = []
+
+    def record(_conn, _cursor, statement, *_):
+        statements.append(statement)
+    sa.event.listen(database.engine, 'before_cursor_execute', record)
+    store(database, switch_id, every_port=True, **full)
+    sa.event.remove(database.engine, 'before_cursor_execute', record)
+    assert [s for s in statements if 'psvm_switch_port.allowed' in s] == []
+    assert stored_ports(database, switch_id) == written
+    database.delete_binding(bindings[0]['id'])
+    store(database, switch_id, every_port=True, **full)
+    assert stored_ports(database, switch_id) == written
+    assert counted_from_every_port(database, switch_id) == (1, 1)
+    assert sums_a_sync_sees(database, switch_id) == (1, 1)
+    store(database, switch_id, ethernet1_3=('20-21', 2))
+    assert sums_a_sync_sees(database, switch_id) == (2, 1)
+    store(database, switch_id, every_port=True, **full)
+    assert {port: allowed for port, (allowed, _) in stored_ports(database, switch_id).items()
+            } == {'ethernet1/1': '10-12', 'ethernet1/2': 'all', 'ethernet1/3': '20'}
+    assert sums_a_sync_sees(database, switch_id) == (1, 1)
