@@ -100,23 +100,10 @@ def create(url, timeouts=None):
         url = sa.engine.make_url(url)
         if url.get_backend_name() == 'sqlite':
             return _sqlite(url)
-        engine = server_engine(url, timeouts or DEFAULT_TIMEOUTS)
-        if url.get_backend_name() == 'mysql':
-            _long_lists(engine)
-        return engine
+        return server_engine(url, timeouts or DEFAULT_TIMEOUTS)
     except sa.exc.ArgumentError as exc:
         raise errors.Invalid(f'[database] connection is not a usable database URL: {exc}',
                              field='connection')
-
-
-def _long_lists(engine):
-    """group_concat stops at 1,024 bytes on MySQL: a full sync reads a
-    switch's bindings as one list (db.facts), about 25 bytes a port."""
-    @sa.event.listens_for(engine, 'connect')
-    def _connect(dbapi_connection, _record):
-        cursor = dbapi_connection.cursor()
-        cursor.execute('SET SESSION group_concat_max_len = 16777216')
-        cursor.close()
 
 
 def ensure_directory(url):

@@ -44,12 +44,6 @@ def _bindings_of_switch(*columns):
     return every, every.where(BINDINGS.c.switch_port.in_(sa.bindparam('ports', expanding=True)))
 
 
-_BINDING_ENTRY = BINDINGS.c.switch_port + '=' + sa.cast(BINDINGS.c.compute_node_id, sa.String)
-_BINDING_LIST = sa.select(
-    sa.func.count(), sa.func.coalesce(sa.func.sum(sa.func.length(_BINDING_ENTRY)), 0),
-    sa.func.aggregate_strings(_BINDING_ENTRY, ',')).where(
-    BINDINGS.c.switch_id == _SWITCH_ID, BINDINGS.c.deleted == 0)
-"""(live bindings of a switch, the length of their entries, "port=node,...")."""
 _BINDINGS = _bindings_of_switch(*(BINDINGS.c[name] for name in records.BINDING.columns))
 _SYNC_BINDINGS = _bindings_of_switch(BINDINGS.c.switch_port, BINDINGS.c.compute_node_id)
 """What a sync needs of its bindings (and of its moves, _SYNC_MOVES): a full
@@ -113,32 +107,16 @@ DELETE_PORTS = PORTS.delete().where(
 
 
 def view(session, switch_id, switch_ports, at):
-    """(moves held at ``at`` (instance_uuid, dest_host), bindings
-    (switch_port, compute_node_id) of ``switch_ports`` (None: every port),
-    the facts dict of their switch beside the bound ones, or None when none
-    is bound): all a sync reads before it asks nova and the switch, in the
-    caller's one transaction."""
+    """(moves held at ``at``, bindings of ``switch_ports`` (None: every
+    port), the facts dict of their switch beside the bound ones, or None
+    when none is bound): all a sync reads before it asks nova and the
+    switch, in the caller's one transaction."""
     held = moves(session, at, _SYNC_MOVES)
-    bound = (_every_binding(session, switch_id) if switch_ports is None else
-             bindings(session, switch_id, switch_ports, _SYNC_BINDINGS))
+    bound = bindings(session, switch_id, switch_ports, _SYNC_BINDINGS)
     if not bound:
         return held, bound, None
     read_ports = None if switch_ports is None else {b['switch_port'] for b in bound}
     return held, bound, read(session, switch_id, read_ports)
-
-
-def _every_binding(session, switch_id):
-    """A full sync's bindings, as one "port=node,..." list the server
-    builds: a row per port through PyMySQL was a third of a full sync.  A
-    list the server cut short (MySQL's group_concat_max_len, which
-    db.engines raises) is not the whole one: the rows are read instead."""
-    count, length, text = session.execute(_BINDING_LIST, {'switch_id': switch_id}).one()
-    if not count:
-        return []
-    if len(text or '') != int(length) + count - 1:
-        return bindings(session, switch_id, None, _SYNC_BINDINGS)
-    return [{'switch_port': port, 'compute_node_id': int(node)}
-            for port, node in (entry.rsplit('=', 1) for entry in text.split(','))]
 
 
 def moves(session, at, statement=_MOVES):

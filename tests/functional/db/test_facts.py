@@ -127,25 +127,3 @@ def test_a_full_sync_that_changed_nothing_writes_no_port_and_keeps_the_sums(data
     assert {port: allowed for port, (allowed, _) in stored_ports(database, switch_id).items()
             } == {'ethernet1/1': '10-12', 'ethernet1/2': 'all', 'ethernet1/3': '20'}
     assert sums_a_sync_sees(database, switch_id) == (1, 1)
-
-
-def test_a_full_sync_reads_every_binding_whole_even_from_a_list_cut_short(database, switch):
-    switch_id = switch['id']
-    for node, port in enumerate(('e1/1', 'e1/2', 'e101/1/48', 'po20'), 7):
-        database.create_binding(switch_id=switch_id, compute_node_id=node, switch_port=port)
-    expected = sorted((b['switch_port'], b['compute_node_id'])
-                      for b in database.list_bindings(switch_id=switch_id))
-
-    def every_binding():
-        _, bound, _ = database.sync_view(switch_id)
-        return sorted((b['switch_port'], b['compute_node_id']) for b in bound)
-    assert every_binding() == expected
-    if database.engine.dialect.name == 'mysql':
-        database.engine.dispose()
-
-        def cut_short(dbapi_connection, _record):
-            cursor = dbapi_connection.cursor()
-            cursor.execute('SET SESSION group_concat_max_len = 40')
-            cursor.close()
-        sa.event.listen(database.engine, 'connect', cut_short)
-        assert every_binding() == expected
