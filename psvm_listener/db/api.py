@@ -302,10 +302,11 @@ class Database:
 
     def sync_view(self, switch_id, switch_ports=None):
         """What a sync reads before it asks nova and the switch, in one
-        transaction: (the moves held, as list_moves; switch_port and
-        compute_node_id of the live bindings of ``switch_ports``
-        (normalised names; every port when None); the switch_facts beside
-        the bound ones among them, or None when none is).  One transaction
+        transaction: (instance_uuid and dest_host of the moves held;
+        switch_port and compute_node_id of the live bindings of
+        ``switch_ports`` (normalised names; every port when None); the
+        switch_facts beside the bound ones among them, or None when none
+        is).  One transaction
         instead of three: a one-port sync's own cost is mostly the round
         trips to PSVM's database."""
         with self._transaction() as session:
@@ -346,9 +347,9 @@ class Database:
     def list_bindings(self, switch_id=None, compute_node_ids=None, deleted=False,
                       switch_ports=None):
         """Bindings, of one switch, of some compute nodes, of some ports
-        (normalised names: a targeted sync reads only the bindings it syncs).
-        A sync's own question (live bindings of a switch's ports) runs a
-        statement built once (db.facts)."""
+        (normalised names).  The live bindings of a switch (of some of its
+        ports) run a statement built once (db.facts); a sync reads its own
+        with sync_view."""
         if switch_id is not None and compute_node_ids is None and not deleted:
             with self._transaction() as session:
                 return stored_facts.bindings(session, check.id_('switch_id', switch_id),

@@ -70,11 +70,14 @@ SWITCH_ROW = sa.select(
         'pending')).where(_LIVE_SWITCH)
 """The switch's own facts and sums, and how many plans it has pending."""
 
-_BOUND = BINDINGS.c.id.is_not(None).label('bound')
-EVERY_PORT = sa.select(PORTS.c.port, PORTS.c.allowed, PORTS.c.vlan_count, _BOUND).select_from(
-    PORTS.outerjoin(BINDINGS, sa.and_(
-        BINDINGS.c.switch_id == PORTS.c.switch_id, BINDINGS.c.switch_port == PORTS.c.port,
-        BINDINGS.c.deleted == 0))).where(PORTS.c.switch_id == _SWITCH_ID)
+_PORTS_AND_BINDINGS = PORTS.outerjoin(BINDINGS, sa.and_(
+    BINDINGS.c.switch_id == PORTS.c.switch_id, BINDINGS.c.switch_port == PORTS.c.port,
+    BINDINGS.c.deleted == 0))
+"""Each stored port with its live binding, if any (a port has one at most)."""
+_BOUND = BINDINGS.c.id.is_not(None)
+EVERY_PORT = sa.select(PORTS.c.port, PORTS.c.allowed, PORTS.c.vlan_count,
+                       _BOUND.label('bound')).select_from(_PORTS_AND_BINDINGS).where(
+    PORTS.c.switch_id == _SWITCH_ID)
 """Every stored port of a switch: port, allowed, vlan_count, bound."""
 SOME_PORTS = EVERY_PORT.where(PORTS.c.port.in_(sa.bindparam('ports', expanding=True)))
 BOUND_PORTS = sa.select(BINDINGS.c.switch_port).where(
@@ -92,13 +95,10 @@ LOCK_SWITCH = sa.select(SWITCHES.c.vlan_database, SWITCHES.c.booted_at,
                         SWITCHES.c.unsaved_since, SWITCHES.c.ports_listed,
                         SWITCHES.c.ports_all, SWITCHES.c.ports_digest).where(
     _LIVE_SWITCH).with_for_update()
-_BOUND_PORT = sa.exists().where(
-    BINDINGS.c.switch_id == PORTS.c.switch_id, BINDINGS.c.switch_port == PORTS.c.port,
-    BINDINGS.c.deleted == 0)
 COUNTED = sa.select(
-    sa.func.coalesce(sa.func.sum(sa.case((_BOUND_PORT, PORTS.c.vlan_count))), 0),
+    sa.func.coalesce(sa.func.sum(sa.case((_BOUND, PORTS.c.vlan_count))), 0),
     sa.func.coalesce(sa.func.sum(sa.case((PORTS.c.vlan_count.is_(None), 1), else_=0)), 0)
-).where(PORTS.c.switch_id == _SWITCH_ID)
+).select_from(_PORTS_AND_BINDINGS).where(PORTS.c.switch_id == _SWITCH_ID)
 """The switch's sums (ports_listed, ports_all) counted from its stored ports."""
 INSERT_PORTS = PORTS.insert()
 DELETE_PORTS = PORTS.delete().where(
@@ -107,10 +107,11 @@ DELETE_PORTS = PORTS.delete().where(
 
 
 def view(session, switch_id, switch_ports, at):
-    """(moves held at ``at``, bindings of ``switch_ports`` (None: every
-    port), the facts dict of their switch beside the bound ones, or None
-    when none is bound): all a sync reads before it asks nova and the
-    switch, in the caller's one transaction."""
+    """(moves held at ``at`` (instance_uuid, dest_host), bindings
+    (switch_port, compute_node_id) of ``switch_ports`` (None: every port),
+    the facts dict of their switch beside the bound ones, or None when none
+    is bound): all a sync reads before it asks nova and the switch, in the
+    caller's one transaction."""
     held = moves(session, at, _SYNC_MOVES)
     bound = bindings(session, switch_id, switch_ports, _SYNC_BINDINGS)
     if not bound:

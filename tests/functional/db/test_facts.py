@@ -32,6 +32,19 @@ def store(database, switch_id, every_port=False, **allowed):
         every_port=every_port))
 
 
+THREE_PORTS = {'ethernet1_1': ('10-12', 3), 'ethernet1_2': ('all', None),
+               'ethernet1_3': ('20', 1)}
+
+
+def bind_three_ports(database, switch_id):
+    """e1/1-3 bound to nodes 1-3, stored by a full sync as THREE_PORTS; the bindings."""
+    bindings = [database.create_binding(switch_id=switch_id, compute_node_id=node,
+                                        switch_port=port)
+                for node, port in enumerate(('e1/1', 'e1/2', 'e1/3'), 1)]
+    store(database, switch_id, every_port=True, **THREE_PORTS)
+    return bindings
+
+
 def test_the_sums_follow_every_write_of_ports_and_bindings(database, switch):
     switch_id = switch['id']
     bindings = {port: database.create_binding(switch_id=switch_id, compute_node_id=node,
@@ -62,20 +75,14 @@ def test_the_sums_follow_every_write_of_ports_and_bindings(database, switch):
 
 def test_a_sync_of_some_ports_sees_the_sums_of_the_others(database, switch):
     switch_id = switch['id']
-    for node, port in enumerate(('e1/1', 'e1/2', 'e1/3'), 1):
-        database.create_binding(switch_id=switch_id, compute_node_id=node, switch_port=port)
-    store(database, switch_id, every_port=True, ethernet1_1=('10-12', 3),
-          ethernet1_2=('all', None), ethernet1_3=('20', 1))
+    bind_three_ports(database, switch_id)
     assert sums_a_sync_sees(database, switch_id, ['ethernet1/1']) == (1, 1)
     assert sums_a_sync_sees(database, switch_id, ['ethernet1/2', 'ethernet1/3']) == (3, 0)
 
 
 def test_a_sync_view_reads_what_the_three_reads_it_stands_for_return(database, switch):
     switch_id = switch['id']
-    for node, port in enumerate(('e1/1', 'e1/2', 'e1/3'), 1):
-        database.create_binding(switch_id=switch_id, compute_node_id=node, switch_port=port)
-    store(database, switch_id, every_port=True, ethernet1_1=('10-12', 3),
-          ethernet1_2=('all', None), ethernet1_3=('20', 1))
+    bind_three_ports(database, switch_id)
     database.start_move(60, instance_uuid='vm-1', dest_host='c2', source_host='c1')
     asked = {'ethernet1/2', 'ethernet1/3', 'ethernet1/9'}
     moves, bound, facts = database.sync_view(switch_id, asked)
@@ -100,30 +107,25 @@ def stored_ports(database, switch_id):
 
 def test_a_full_sync_that_changed_nothing_writes_no_port_and_keeps_the_sums(database, switch):
     switch_id = switch['id']
-    bindings = [database.create_binding(switch_id=switch_id, compute_node_id=node,
-                                        switch_port=port)
-                for node, port in ((1, 'e1/1'), (2, 'e1/2'), (3, 'e1/3'))]
-    full = {'ethernet1_1': ('10-12', 3), 'ethernet1_2': ('all', None),
-            'ethernet1_3': ('20', 1)}
-    store(database, switch_id, every_port=True, **full)
+    bindings = bind_three_ports(database, switch_id)
     written = stored_ports(database, switch_id)
     statements = []
 
     def record(_conn, _cursor, statement, *_):
         statements.append(statement)
     sa.event.listen(database.engine, 'before_cursor_execute', record)
-    store(database, switch_id, every_port=True, **full)
+    store(database, switch_id, every_port=True, **THREE_PORTS)
     sa.event.remove(database.engine, 'before_cursor_execute', record)
     assert [s for s in statements if 'psvm_switch_port.allowed' in s] == []
     assert stored_ports(database, switch_id) == written
     database.delete_binding(bindings[0]['id'])
-    store(database, switch_id, every_port=True, **full)
+    store(database, switch_id, every_port=True, **THREE_PORTS)
     assert stored_ports(database, switch_id) == written
     assert counted_from_every_port(database, switch_id) == (1, 1)
     assert sums_a_sync_sees(database, switch_id) == (1, 1)
     store(database, switch_id, ethernet1_3=('20-21', 2))
     assert sums_a_sync_sees(database, switch_id) == (2, 1)
-    store(database, switch_id, every_port=True, **full)
+    store(database, switch_id, every_port=True, **THREE_PORTS)
     assert {port: allowed for port, (allowed, _) in stored_ports(database, switch_id).items()
             } == {'ethernet1/1': '10-12', 'ethernet1/2': 'all', 'ethernet1/3': '20'}
     assert sums_a_sync_sees(database, switch_id) == (1, 1)
