@@ -10,10 +10,13 @@ import pytest
 from psvm_listener import handlers
 from psvm_listener import listener
 from psvm_listener import metrics
+from psvm_listener.lab import publisher as lab_publisher
 from psvm_listener.lab.scenario import wait_until
 from tests import messaging as fixtures
 
 UUID = '6f9c2d43-8a7e-4c1b-9d2f-0e5a7b3c1d20'
+# What nova publishes with: a request context, token and all.
+CONTEXT = lab_publisher.CONTEXT
 
 
 class RecordingReconciler:
@@ -144,7 +147,7 @@ def test_legacy_create_marks_payload_and_publisher_hosts(running, exchange, reco
 def test_versioned_live_migration_pre_start_holds_destination(running, exchange, reconciler):
     notifier(exchange, 'messagingv2', publisher='nova-compute:dst',
              topic='versioned_notifications').info(
-        {}, 'instance.live_migration_pre.start',
+        CONTEXT, 'instance.live_migration_pre.start',
         {'nova_object.data': {'host': 'src', 'uuid': UUID}})
     [change] = reconciler.wait_for(1)
     assert change.moves_started == ((UUID, 'src', 'dst'),)
@@ -154,8 +157,8 @@ def test_error_priority_is_handled_and_unknown_events_never_reach_the_endpoint(
         listen, exchange, pool, reconciler):
     listening = listen()
     publisher = notifier(exchange, 'messaging')
-    publisher.info({}, 'compute.instance.power_off.end', {'host': 'c9'})
-    publisher.error({}, 'compute.instance.create.error', {'host': 'c3', 'instance_id': UUID})
+    publisher.info(CONTEXT, 'compute.instance.power_off.end', {'host': 'c9'})
+    publisher.error(CONTEXT, 'compute.instance.create.error', {'host': 'c3', 'instance_id': UUID})
     [change] = reconciler.wait_for(1)
     assert change.hosts == {'c1', 'c3'}
     wait_until(lambda: queue_length(pool) == 0, 20, 'the pool queue drained')
@@ -172,7 +175,7 @@ def test_malformed_messages_are_acknowledged_and_later_ones_handled(
         'event_type': 'compute.instance.create.end', 'priority': 'INFO',
         'publisher_id': 'compute.c1', 'payload': 'no object',
         '_context_auth_token': 'secret-token'}))
-    notifier(exchange, 'messaging').info({}, 'compute.instance.delete.end',
+    notifier(exchange, 'messaging').info(CONTEXT, 'compute.instance.delete.end',
                                          {'host': 'c4', 'instance_id': UUID})
     [change] = reconciler.wait_for(1)
     assert change.hosts == {'c1', 'c4'}
@@ -187,7 +190,7 @@ def test_malformed_messages_are_acknowledged_and_later_ones_handled(
 
 def test_failure_before_marking_requeues(running, exchange, reconciler):
     reconciler.fail_next = 1
-    notifier(exchange, 'messaging').info({}, 'compute.instance.create.end',
+    notifier(exchange, 'messaging').info(CONTEXT, 'compute.instance.create.end',
                                          {'host': 'c5', 'instance_id': UUID})
     [change] = reconciler.wait_for(1)
     assert change.hosts == {'c1', 'c5'}
@@ -196,7 +199,7 @@ def test_failure_before_marking_requeues(running, exchange, reconciler):
 def test_handler_bug_requeues_until_it_is_handled(listen, exchange, reconciler):
     broken = BrokenHandler(failures=3)
     endpoint = listen({'compute.instance.create.end': broken}).endpoint
-    notifier(exchange, 'messaging').info({}, 'compute.instance.create.end',
+    notifier(exchange, 'messaging').info(CONTEXT, 'compute.instance.create.end',
                                          {'host': 'c6', 'instance_id': UUID})
     [change] = reconciler.wait_for(1)
     assert change.hosts == {'c1', 'c6'}
@@ -213,10 +216,10 @@ def test_poison_message_is_dropped_after_five_deliveries(
                        'compute.instance.delete.end': handlers.load()[
                            'compute.instance.delete.end']}).endpoint
     publisher = notifier(exchange, 'messaging')
-    publisher.info({}, 'compute.instance.create.end', {'host': 'c7', 'instance_id': UUID})
+    publisher.info(CONTEXT, 'compute.instance.create.end', {'host': 'c7', 'instance_id': UUID})
     poison = endpoint.metrics.dropped.labels('compute.instance.create.end', 'poison')
     wait_until(lambda: poison._value.get() == 1, 20, 'the poison message dropped')
-    publisher.info({}, 'compute.instance.delete.end', {'host': 'c8', 'instance_id': UUID})
+    publisher.info(CONTEXT, 'compute.instance.delete.end', {'host': 'c8', 'instance_id': UUID})
     [change] = reconciler.wait_for(1)
     assert change.hosts == {'c1', 'c8'}
     assert broken.calls == listener.POISON_DELIVERIES
@@ -238,7 +241,7 @@ def test_second_consumer_on_notifications_info_keeps_every_message(
         queue(conn).declare()
         publisher = notifier(exchange, 'messaging')
         for index in range(20):
-            publisher.info({}, 'compute.instance.create.end',
+            publisher.info(CONTEXT, 'compute.instance.create.end',
                            {'host': f'c{index}', 'instance_id': UUID})
         reconciler.wait_for(20)
         seen = []

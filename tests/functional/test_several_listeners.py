@@ -157,6 +157,8 @@ def test_three_listeners_share_six_switches_and_survive_a_kill(cluster):
         started = time.monotonic()
         for index, (vlan, host) in enumerate((v, h) for v in range(110, 116)
                                              for h in burst_hosts):
+            # Paces the burst at 50 notifications a second, so that the kill
+            # lands mid-burst: the rate is what is under test, not a wait.
             delay = started + index / 50 - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
