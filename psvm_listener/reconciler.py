@@ -19,7 +19,6 @@ switch taken over from another member gets a full sync at once.
 """
 
 import datetime
-import sys
 import threading
 import time
 
@@ -49,12 +48,14 @@ class BindingIndex:
     query; refreshed at start, on every poll of nova and on full syncs.
     A host maps to a tuple of (switch id, port) pairs: with tens of
     thousands of ports, a dict of sets per host would cost megabytes.
+    Each switch's bindings are kept too, with their version, for its full
+    syncs (db.facts.SwitchBindings).
     """
 
     def __init__(self):
         self._by_host = {}
         self.nodes = ()
-        self._counts = {}
+        self._by_switch = {}
         self._read = None
 
     def refresh(self, database, inventory, if_changed=False):
@@ -67,25 +68,28 @@ class BindingIndex:
             hosts = inventory.hosts_of_compute_nodes(self.nodes)
             if hosts == self._read[1]:
                 return
-        bindings = database.list_bindings()
-        self.nodes = tuple(sorted({b['compute_node_id'] for b in bindings}))
+        by_switch = database.bindings_by_switch()
+        self.nodes = tuple(sorted({node for bindings in by_switch.values()
+                                   for _, node in bindings.pairs}))
         hosts = inventory.hosts_of_compute_nodes(self.nodes)
         self._read = (version, hosts)
         by_host = {}
-        for binding in bindings:
-            host = hosts.get(binding['compute_node_id'])
-            if host is not None:
-                by_host.setdefault(host, []).append(
-                    (binding['switch_id'], sys.intern(binding['switch_port'])))
+        for switch_id, bindings in by_switch.items():
+            for port, node in bindings.pairs:
+                host = hosts.get(node)
+                if host is not None:
+                    by_host.setdefault(host, []).append((switch_id, port))
         self._by_host = {host: tuple(ports) for host, ports in by_host.items()}
-        counts = {}
-        for binding in bindings:
-            counts[binding['switch_id']] = counts.get(binding['switch_id'], 0) + 1
-        self._counts = counts
+        self._by_switch = by_switch
 
     def port_count(self, switch_id):
         """Bound ports of a switch: what a full sync of it covers."""
-        return self._counts.get(switch_id, 0)
+        bindings = self._by_switch.get(switch_id)
+        return 0 if bindings is None else len(bindings.pairs)
+
+    def bindings_of(self, switch_id):
+        """The switch's bindings as last read (None: it had none)."""
+        return self._by_switch.get(switch_id)
 
     def ports_of(self, hosts):
         """``{switch_id: ports}`` facing any of ``hosts``."""
@@ -514,17 +518,19 @@ class Reconciler:
             return None
         label = str(switch_id)
         started = time.monotonic()
-        shared = self._shared if ports is workqueue.ALL else None
+        every_port = ports is workqueue.ALL
+        shared = self._shared if every_port else None
         try:
             needs = shared and shared.for_switch(self._last_mark(switch_id))
             with self.coordination.sync_lock(switch_id):
                 result = self.plugin.sync(
-                    switch_id, None if ports is workqueue.ALL else sorted(ports), needs=needs)
+                    switch_id, None if every_port else sorted(ports), needs=needs,
+                    bindings=self._index.bindings_of(switch_id) if every_port else None)
         except Exception:
             self.metrics.failures.labels(label).inc()
             raise
         finished = time.monotonic()
-        if ports is workqueue.ALL:
+        if every_port:
             memory.release_free_memory()
         self.metrics.sync_duration.labels(label).observe(finished - started)
         self.metrics.latency.observe(finished - marked_at)

@@ -40,6 +40,7 @@ EVERY_VLAN = frozenset(range(MIN_VLAN, MAX_VLAN + 1))
 """Every valid VLAN id, as a set (ALL is a fact about a port, not a set)."""
 
 _ITEM = re.compile(r'^(\d+)(?:-(\d+))?$')
+_SINGLES = re.compile(r'[0-9]+(?:,[0-9]+)*')
 
 
 def check_vlan(vlan):
@@ -49,23 +50,38 @@ def check_vlan(vlan):
 
 
 def parse(text):
-    """"1,10-20" → {1, 10..20}; "none" or "" → set(); "all" → ALL."""
+    """"1,10-20" → {1, 10..20}; "none" or "" → set(); "all" → ALL.
+
+    A full sync parses every port's list whose config changed since its
+    last read (every port, after a full sync from ALL): a list of single
+    VLANs, as most are, takes one regular expression, not one per item."""
     text = text.strip().lower()
     if text == 'all':
         return ALL
     if text in ('', 'none'):
         return frozenset()
+    if _SINGLES.fullmatch(text):
+        vlans = set(map(int, text.split(',')))
+    else:
+        vlans = _parse_items(text)
+    check_vlan(min(vlans))
+    check_vlan(max(vlans))
+    return frozenset(vlans)
+
+
+def _parse_items(text):
     vlans = set()
     for item in text.split(','):
-        match = _ITEM.match(item.strip())
+        item = item.strip()
+        match = _ITEM.match(item)
         if not match:
-            raise InvalidVlanList(f'{item.strip()!r} is not a VLAN or range')
+            raise InvalidVlanList(f'{item!r} is not a VLAN or range')
         low = check_vlan(int(match.group(1)))
         high = check_vlan(int(match.group(2) or low))
         if high < low:
-            raise InvalidVlanList(f'range {item.strip()!r} runs backwards')
+            raise InvalidVlanList(f'range {item!r} runs backwards')
         vlans.update(range(low, high + 1))
-    return frozenset(vlans)
+    return vlans
 
 
 def ranges(vlans):

@@ -300,18 +300,19 @@ class Database:
                 row.unsaved_since = None
             return _as_dict(SWITCH, row)
 
-    def sync_view(self, switch_id, switch_ports=None):
+    def sync_view(self, switch_id, switch_ports=None, known=None):
         """What a sync reads before it asks nova and the switch, in one
         transaction: (instance_uuid and dest_host of the moves held;
-        switch_port and compute_node_id of the live bindings of
+        (switch_port, compute_node_id) of the live bindings of
         ``switch_ports`` (normalised names; every port when None); the
         switch_facts beside the bound ones among them, or None when none
-        is).  One transaction
-        instead of three: a one-port sync's own cost is mostly the round
-        trips to PSVM's database."""
+        is).  One transaction instead of three: a one-port sync's own cost
+        is mostly the round trips to PSVM's database.  ``known``: the
+        switch's bindings as last read (bindings_by_switch), taken when
+        still current (db.facts.view)."""
         with self._transaction() as session:
             return stored_facts.view(session, check.id_('switch_id', switch_id),
-                                     switch_ports, now())
+                                     switch_ports, now(), known)
 
     def switch_facts(self, switch_id, read_ports=None):
         """What earlier reads established about a switch, beside ``read_ports``.
@@ -366,16 +367,19 @@ class Database:
         return self._list(BINDING, deleted, *filters)
 
     def bindings_version(self):
-        """(live bindings, highest id, latest change) of the bindings: it
-        moves whenever one is created (ids are never reused), deleted or
-        changed (``updated_at`` has microseconds on every backend), so a
-        reader of every binding can tell without reading them that they
-        are as it last read them."""
-        table = models.SwitchportBinding.__table__
+        """(live bindings, highest id, latest change) of the bindings
+        (db.facts.BINDINGS_VERSION): a reader of every binding can tell
+        without reading them that they are as it last read them."""
         with self._transaction() as session:
-            return tuple(session.execute(sa.select(
-                sa.func.count(), sa.func.max(table.c.id), sa.func.max(table.c.updated_at)
-            ).where(table.c.deleted == 0)).one())
+            return tuple(session.execute(stored_facts.BINDINGS_VERSION).one())
+
+    def bindings_by_switch(self):
+        """{switch_id: db.facts.SwitchBindings}: every live binding's port
+        and compute node, with each switch's version of them, in one
+        transaction; what a listener keeps to map hosts to ports and to hand
+        a full sync its bindings (sync_view's ``known``)."""
+        with self._transaction() as session:
+            return stored_facts.bindings_by_switch(session)
 
     def update_binding(self, binding_id, **values):
         """A binding moved to another port or switch moves its port's VLANs

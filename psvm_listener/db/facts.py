@@ -18,8 +18,10 @@ port's facts and of a binding, each under the switch row's lock, and
 counted again from every port by each full sync.
 """
 
+import dataclasses
 import hashlib
 import json
+import sys
 
 import sqlalchemy as sa
 
@@ -37,6 +39,15 @@ MOVES = models.MoveIntent.__table__
 _SWITCH_ID = sa.bindparam('switch_id')
 
 
+@dataclasses.dataclass(frozen=True)
+class SwitchBindings:
+    """Every live binding of one switch, as read at ``version``
+    (SWITCH_BINDINGS_VERSION): ``pairs`` of (switch_port, compute_node_id)."""
+
+    version: tuple
+    pairs: tuple
+
+
 def _bindings_of_switch(*columns):
     """(every live binding of a switch, those of some ports) of ``columns``."""
     every = sa.select(*columns).where(
@@ -49,6 +60,19 @@ _SYNC_BINDINGS = _bindings_of_switch(BINDINGS.c.switch_port, BINDINGS.c.compute_
 """What a sync needs of its bindings (and of its moves, _SYNC_MOVES): a full
 sync reads a row per port, and the times of each row, and each column's
 description, cost PyMySQL more than the rest of it."""
+EVERY_SYNC_BINDING = sa.select(
+    BINDINGS.c.switch_id, BINDINGS.c.switch_port, BINDINGS.c.compute_node_id).where(
+    BINDINGS.c.deleted == 0).order_by(BINDINGS.c.id)
+
+_VERSION = (sa.func.count(), sa.func.max(BINDINGS.c.id), sa.func.max(BINDINGS.c.updated_at))
+"""(live bindings, highest id, latest change): it moves whenever a binding
+is created (ids are never reused), deleted or changed (``updated_at`` has
+microseconds on every backend), so a reader can tell without reading them
+that the bindings are as it last read them."""
+BINDINGS_VERSION = sa.select(*_VERSION).where(BINDINGS.c.deleted == 0)
+SWITCH_BINDINGS_VERSION = BINDINGS_VERSION.where(BINDINGS.c.switch_id == _SWITCH_ID)
+VERSIONS_BY_SWITCH = sa.select(BINDINGS.c.switch_id, *_VERSION).where(
+    BINDINGS.c.deleted == 0).group_by(BINDINGS.c.switch_id)
 
 
 def _live_moves(*columns):
@@ -106,18 +130,39 @@ DELETE_PORTS = PORTS.delete().where(
     PORTS.c.port.in_(sa.bindparam('ports', expanding=True)))
 
 
-def view(session, switch_id, switch_ports, at):
+def view(session, switch_id, switch_ports, at, known=None):
     """(moves held at ``at`` (instance_uuid, dest_host), bindings
-    (switch_port, compute_node_id) of ``switch_ports`` (None: every port),
-    the facts dict of their switch beside the bound ones, or None when none
-    is bound): all a sync reads before it asks nova and the switch, in the
-    caller's one transaction."""
+    (switch_port, compute_node_id) pairs of ``switch_ports`` (None: every
+    port), the facts dict of their switch beside the bound ones, or None
+    when none is bound): all a sync reads before it asks nova and the
+    switch, in the caller's one transaction.
+
+    ``known``: every binding of the switch as last read (SwitchBindings),
+    taken for the bindings of a sync of every port while the switch's
+    version of them is still ``known.version``: a full sync of 1,000 ports
+    reads one row, not a thousand."""
     held = moves(session, at, _SYNC_MOVES)
-    bound = bindings(session, switch_id, switch_ports, _SYNC_BINDINGS)
+    if switch_ports is None and known is not None and tuple(session.execute(
+            SWITCH_BINDINGS_VERSION, {'switch_id': switch_id}).one()) == known.version:
+        bound = list(known.pairs)
+    else:
+        bound = [tuple(row) for row in _rows(session, switch_id, switch_ports, _SYNC_BINDINGS)]
     if not bound:
         return held, bound, None
-    read_ports = None if switch_ports is None else {b['switch_port'] for b in bound}
+    read_ports = None if switch_ports is None else {port for port, _ in bound}
     return held, bound, read(session, switch_id, read_ports)
+
+
+def bindings_by_switch(session):
+    """{switch_id: SwitchBindings} of every live binding: the versions are
+    read before the rows, so rows newer than their version (a binding made
+    in between, outside a snapshot) only make a sync read them again."""
+    versions = {row.switch_id: tuple(row)[1:] for row in session.execute(VERSIONS_BY_SWITCH)}
+    pairs = {}
+    for switch_id, port, node in session.execute(EVERY_SYNC_BINDING):
+        pairs.setdefault(switch_id, []).append((sys.intern(port), node))
+    return {switch_id: SwitchBindings(versions.get(switch_id), tuple(rows))
+            for switch_id, rows in pairs.items()}
 
 
 def moves(session, at, statement=_MOVES):
@@ -126,12 +171,14 @@ def moves(session, at, statement=_MOVES):
 
 def bindings(session, switch_id, switch_ports, statements=_BINDINGS):
     """The live bindings of a switch, of ``switch_ports`` only unless None."""
+    return [dict(row._mapping) for row in _rows(session, switch_id, switch_ports, statements)]
+
+
+def _rows(session, switch_id, switch_ports, statements):
     every, some = statements
     if switch_ports is None:
-        rows = session.execute(every, {'switch_id': switch_id})
-    else:
-        rows = session.execute(some, {'switch_id': switch_id, 'ports': sorted(switch_ports)})
-    return [dict(row._mapping) for row in rows]
+        return session.execute(every, {'switch_id': switch_id})
+    return session.execute(some, {'switch_id': switch_id, 'ports': sorted(switch_ports)})
 
 
 def read(session, switch_id, read_ports):

@@ -128,10 +128,10 @@ def _news(reading, facts):
 
 
 def _nodes_by_port(bindings):
-    """port → compute node ids bound to it."""
+    """port → compute node ids bound to it, from (port, node) pairs."""
     nodes = {}
-    for binding in bindings:
-        nodes.setdefault(binding['switch_port'], set()).add(binding['compute_node_id'])
+    for port, node in bindings:
+        nodes.setdefault(port, set()).add(node)
     return nodes
 
 
@@ -157,7 +157,8 @@ class Plugin(abc.ABC):
         self.records = records or sync_records.SyncRecords(database)
 
     @abc.abstractmethod
-    def sync(self, switch_id, ports=None, *, force=False, dry_run=False, needs=None):
+    def sync(self, switch_id, ports=None, *, force=False, dry_run=False, needs=None,
+             bindings=None):
         """Sync ``ports`` (normalised names; None: every bound port) of a switch.
 
         The moves held in PSVM's database (psvm_listener.intents) are read
@@ -165,6 +166,9 @@ class Plugin(abc.ABC):
         move's destination VLANs.  ``needs``, when given, maps every bound
         compute node to the VLANs it needs (one nova read shared by a full
         sync of every switch) in place of a nova read of this switch's own.
+        ``bindings``, when given, is every binding of the switch as the
+        caller last read it (db.facts.SwitchBindings), which a sync of
+        every port takes while PSVM's database still holds that version.
         Returns a SyncResult; raises RetryLater or Permanent subclasses.
         """
 
@@ -194,13 +198,13 @@ class TrunkPortPlugin(Plugin):
         self._lock = threading.Lock()
 
     def sync(self, switch_id, ports=None, *, force=False, dry_run=False, needs=None,
-             expect=None):
+             bindings=None, expect=None):
         """``expect``: the changes a pending plan holds; PlanChanged (and
         nothing applied) when the forced plan is no longer exactly those."""
         started = time.monotonic()
         try:
             result, facts = self._sync(switch_id, ports, force, dry_run, needs, started,
-                                       expect=expect)
+                                       expect=expect, known=bindings)
         except errors.PsvmError as exc:
             self._logins.pop(switch_id, None)
             if not dry_run:
@@ -227,10 +231,11 @@ class TrunkPortPlugin(Plugin):
             driver.close()
 
     def _sync(self, switch_id, ports, force, dry_run, needs, started, reloaded=False,
-              expect=None):
+              expect=None, known=None):
         every_port = ports is None
         moves, bound, facts = self.database.sync_view(
-            switch_id, None if every_port else {port_names.normalise(p) for p in ports})
+            switch_id, None if every_port else {port_names.normalise(p) for p in ports},
+            known)
         if not bound:
             return SyncResult(switch_id, (), (), (), 0, time.monotonic() - started,
                               None, None, 0, dry_run), None

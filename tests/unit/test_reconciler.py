@@ -9,6 +9,7 @@ from psvm_listener import intents
 from psvm_listener import metrics
 from psvm_listener import plan
 from psvm_listener import reconciler
+from psvm_listener.db import facts
 from psvm_listener.handlers import base
 from psvm_listener.lab.scenario import wait_until
 
@@ -50,6 +51,14 @@ class FakeDatabase:
     def bindings_version(self):
         return tuple(sorted(tuple(sorted(b.items())) for b in self.bindings))
 
+    def bindings_by_switch(self):
+        self.listed += 1
+        pairs = {}
+        for b in self.bindings:
+            pairs.setdefault(b['switch_id'], []).append((b['switch_port'], b['compute_node_id']))
+        return {switch_id: facts.SwitchBindings(self.bindings_version(), tuple(rows))
+                for switch_id, rows in pairs.items()}
+
 
 class FakeInventory:
     def __init__(self):
@@ -88,7 +97,8 @@ class FakePlugin:
         self.saves = []
         self.cond = threading.Condition()
 
-    def sync(self, switch_id, ports=None, *, force=False, dry_run=False, needs=None):
+    def sync(self, switch_id, ports=None, *, force=False, dry_run=False, needs=None,
+             bindings=None):
         """Records the moves a real plugin reads with the bindings, too."""
         with self.cond:
             self.syncs.append((switch_id, ports,

@@ -2,6 +2,8 @@
 (psvm_listener.db.facts); whatever writes ports or bindings, they must stay
 what every stored port adds up to, on each database."""
 
+import dataclasses
+
 import sqlalchemy as sa
 
 from psvm_listener.db import api
@@ -87,13 +89,48 @@ def test_a_sync_view_reads_what_the_three_reads_it_stands_for_return(database, s
     asked = {'ethernet1/2', 'ethernet1/3', 'ethernet1/9'}
     moves, bound, facts = database.sync_view(switch_id, asked)
     assert moves == [{'instance_uuid': 'vm-1', 'dest_host': 'c2'}]
-    assert bound == [{'switch_port': b['switch_port'], 'compute_node_id': b['compute_node_id']}
+    assert bound == [(b['switch_port'], b['compute_node_id'])
                      for b in database.list_bindings(switch_id=switch_id, switch_ports=asked)]
     assert facts == database.switch_facts(switch_id, ['ethernet1/2', 'ethernet1/3'])
     assert (facts['ports_listed'], facts['ports_all']) == (3, 0)
     assert database.sync_view(switch_id, {'ethernet1/9'}) == (moves, [], None)
     _, every, facts = database.sync_view(switch_id)
     assert len(every) == 3 and facts == database.switch_facts(switch_id)
+
+
+def bound_pairs(database, switch_id):
+    return [(b['switch_port'], b['compute_node_id'])
+            for b in database.list_bindings(switch_id=switch_id)]
+
+
+def test_a_full_sync_takes_the_bindings_it_knows_only_while_the_switch_has_no_other(
+        database, switch):
+    """A full sync handed its switch's bindings as last read uses them
+    while the switch's bindings are unchanged, and reads them again after
+    any create, change or delete of one of them, never after another
+    switch's."""
+    switch_id = switch['id']
+    first, *_ = bind_three_ports(database, switch_id)
+    other = database.create_switch(ip='192.0.2.99', switch_cred_id=switch['switch_cred_id'])
+
+    def view(known):
+        return database.sync_view(switch_id, known=known)[1]
+
+    known = database.bindings_by_switch()[switch_id]
+    assert list(known.pairs) == bound_pairs(database, switch_id)
+    marked = dataclasses.replace(known, pairs=known.pairs[:1])
+    assert view(marked) == list(marked.pairs)
+    database.create_binding(switch_id=other['id'], compute_node_id=9, switch_port='e1/1')
+    assert view(marked) == list(marked.pairs)
+    for change in (
+            lambda: database.create_binding(switch_id=switch_id, compute_node_id=4,
+                                            switch_port='e1/4'),
+            lambda: database.update_binding(first['id'], compute_node_id=7),
+            lambda: database.delete_binding(first['id'])):
+        change()
+        assert view(marked) == bound_pairs(database, switch_id)
+        marked = dataclasses.replace(database.bindings_by_switch()[switch_id], pairs=())
+        assert view(marked) == []
 
 
 def stored_ports(database, switch_id):

@@ -49,11 +49,12 @@ class FakeDatabase:
                       'unsaved_since': None, 'ports_listed': 0, 'ports_all': 0,
                       'stored': {}, 'pending': []}
 
-    def sync_view(self, switch_id, switch_ports=None):
+    def sync_view(self, switch_id, switch_ports=None, known=None):
         self.asked_ports.append(switch_ports)
-        bound = [b for b in self.bindings if b['switch_id'] == switch_id
+        bound = [(b['switch_port'], b['compute_node_id']) for b in self.bindings
+                 if b['switch_id'] == switch_id
                  and (switch_ports is None or b['switch_port'] in switch_ports)]
-        read_ports = None if switch_ports is None else {b['switch_port'] for b in bound}
+        read_ports = None if switch_ports is None else {port for port, _ in bound}
         return self.moves, bound, bound and self.switch_facts(switch_id, read_ports)
 
     def switch_login(self, switch_id):
