@@ -4,6 +4,10 @@ Every server engine gets a connect and a query timeout (``timeouts``), and
 pooled connections are pinged before use and recycled hourly: after a
 database failover a pooled connection may be dead without a word (no FIN,
 no RST), and a query on it would wait for TCP to give up, about 15 minutes.
+A connection back in the pool is rolled back only when its driver says a
+transaction is open on it: every transaction here ends in a commit or a
+rollback of its own, and SQLAlchemy's reset on return, a rollback whatever
+the state, was a round trip in each of a one-port sync's transactions.
 
 SQLite gets two fixes so it behaves like MariaDB and PostgreSQL: foreign
 keys are enforced, and every transaction starts with BEGIN IMMEDIATE so that
@@ -29,7 +33,7 @@ from psvm_listener.db import errors
 # their connections, where SQLAlchemy's default of 5 would open and close a
 # connection (a TCP and TLS handshake) for each query past the fifth.
 SERVER_POOL = {'pool_size': 16, 'max_overflow': 64, 'pool_pre_ping': True,
-               'pool_recycle': 3600}
+               'pool_recycle': 3600, 'pool_reset_on_return': None}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,7 +95,34 @@ def server_engine(url, timeouts):
     connect_args = {name: value
                     for name, value in _driver_timeouts(url.get_driver_name(), timeouts).items()
                     if name not in url.query}
-    return sa.create_engine(url, **SERVER_POOL, connect_args=connect_args)
+    engine = sa.create_engine(url, **SERVER_POOL, connect_args=connect_args)
+    _roll_back_open_transactions(engine, _IN_TRANSACTION.get(url.get_driver_name()))
+    return engine
+
+
+def _pymysql_in_transaction(dbapi_connection):
+    from pymysql.constants import SERVER_STATUS
+    return bool(dbapi_connection.server_status & SERVER_STATUS.SERVER_STATUS_IN_TRANS)
+
+
+def _psycopg2_in_transaction(dbapi_connection):
+    import psycopg2.extensions
+    return dbapi_connection.info.transaction_status != (
+        psycopg2.extensions.TRANSACTION_STATUS_IDLE)
+
+
+_IN_TRANSACTION = {'pymysql': _pymysql_in_transaction, 'psycopg2': _psycopg2_in_transaction}
+"""Does the driver's connection have a transaction open?  Each driver
+tracks it from the server's replies; another driver is always rolled back."""
+
+
+def _roll_back_open_transactions(engine, in_transaction):
+    """The pool's reset on return (``pool_reset_on_return`` None: this
+    event alone): a rollback unless the driver knows no transaction is open."""
+    @sa.event.listens_for(engine, 'reset')
+    def _reset(dbapi_connection, _record, _state):
+        if in_transaction is None or in_transaction(dbapi_connection):
+            dbapi_connection.rollback()
 
 
 def create(url, timeouts=None):

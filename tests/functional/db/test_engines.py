@@ -84,3 +84,47 @@ def test_a_silently_dead_server_is_unavailable_within_the_timeouts(kind, tmp_pat
             assert time.monotonic() - started < 5
             proxy.restore()
             assert db.list_switches() == []
+
+
+def rollbacks_counted(engine):
+    """Every DB-API rollback on ``engine``'s connections, counted."""
+    counted = []
+
+    @sa.event.listens_for(engine, 'connect')
+    def _connect(dbapi_connection, _record):
+        rollback = dbapi_connection.rollback
+
+        def counting():
+            counted.append(dbapi_connection)
+            return rollback()
+        dbapi_connection.rollback = counting
+    return counted
+
+
+@pytest.mark.parametrize('kind', ['mysql', 'postgresql'])
+def test_a_connection_back_in_the_pool_is_rolled_back_only_with_a_transaction_open(
+        kind, tmp_path):
+    """Work left uncommitted on a returned connection is undone (its locks
+    freed, its rows never seen); a connection whose transaction ended costs
+    no rollback round trip when it goes back."""
+    with databases.fresh_database(kind, tmp_path) as url:
+        engine = engines.create(url)
+        try:
+            rollbacks = rollbacks_counted(engine)
+            with engine.begin() as connection:
+                connection.exec_driver_sql('CREATE TABLE t (id INTEGER PRIMARY KEY)')
+            for _ in range(3):
+                with engine.begin() as connection:
+                    connection.exec_driver_sql('SELECT count(*) FROM t').scalar()
+            assert rollbacks == []
+            raw = engine.raw_connection()
+            raw.cursor().execute('INSERT INTO t (id) VALUES (1)')
+            raw.close()
+            assert len(rollbacks) == 1
+            with engine.begin() as connection:
+                assert connection.exec_driver_sql('SELECT count(*) FROM t').scalar() == 0
+                connection.exec_driver_sql('INSERT INTO t (id) VALUES (1)')
+            with engine.connect() as connection:
+                assert connection.exec_driver_sql('SELECT count(*) FROM t').scalar() == 1
+        finally:
+            engine.dispose()
