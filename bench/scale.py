@@ -43,6 +43,7 @@ import time
 import sqlalchemy as sa
 
 from bench import lab_processes
+from psvm_listener import memory
 from psvm_listener import metrics
 from psvm_listener import reconciler
 from psvm_listener import vlans
@@ -135,6 +136,7 @@ def insert_bindings(database, rows):
 
 def _sync_sizes(path):
     path.mkdir()
+    memory.space_collections()  # as psvm-listener does at start
     figures = {}
     largest = max(SIZES)
     with _world(path / 'world', largest) as (rig, lab, switch_ids, cloud):

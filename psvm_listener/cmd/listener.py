@@ -21,6 +21,7 @@ MALLOC_ARENAS = 2
 
 def main(argv=None):
     memory.limit_arenas(MALLOC_ARENAS)
+    memory.space_collections()
     logs.register_options(conf.CONF)
     reports.register_opts(conf.CONF)
     stop = threading.Event()

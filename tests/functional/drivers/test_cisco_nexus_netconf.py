@@ -1,7 +1,9 @@
 """The NETCONF driver against the lab switch over real SSH: sessions, keys, errors."""
 
 import socket
+import sys
 import threading
+import time
 
 import paramiko
 import pytest
@@ -12,6 +14,8 @@ from psvm_listener import vlans
 from psvm_listener.drivers import base
 from psvm_listener.drivers import cisco_nexus_netconf
 from psvm_listener.drivers import host_keys
+from psvm_listener.drivers import netconf_session
+from psvm_listener.lab.scenario import wait_until
 from tests import sync_rig
 
 FEX_AND_CHANNEL = ('ethernet1/1', 'ethernet101/1/7', 'ethernet102/1/48', 'port-channel20')
@@ -94,6 +98,35 @@ def test_the_session_socket_sends_without_waiting_for_acks(lab_switch, driver):
     driver.read(['ethernet1/1'])
     sock = driver._manager.ssh_session.transport.sock
     assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+
+
+def selecting_for(thread):
+    """The timeout of the select() ``thread`` waits in, or None."""
+    frame = sys._current_frames().get(thread.ident)
+    while frame is not None:
+        if frame.f_code.co_name == 'select' and 'timeout' in frame.f_locals:
+            return frame.f_locals['timeout']
+        frame = frame.f_back
+    return None
+
+
+def test_an_idle_session_looks_for_work_rarely_yet_answers_and_closes_at_once(
+        lab_switch, driver):
+    """Its two threads wait IDLE_WAKEUP (not ncclient's and paramiko's 0.1 s)
+    between looks: an idle listener's 40 sessions cost it 4 ms of CPU a
+    second, not 50.  A reply or a close still wakes them."""
+    driver.read(['ethernet1/1'])
+    session = driver._manager.ssh_session
+    assert session.transport.sock.gettimeout() >= 1
+    wait_until(lambda: selecting_for(session) is not None, 5, 'the reader waits')
+    assert selecting_for(session) >= 1
+    started = time.monotonic()
+    assert driver.read(['ethernet1/1']).allowed == {'ethernet1/1': vlans.ALL}
+    driver.close()
+    wait_until(lambda: not session.is_alive(), 1, 'the reader ended')
+    assert time.monotonic() - started < netconf_session.IDLE_WAKEUP
+    wait_until(lambda: not session.transport.is_alive(), 2 * netconf_session.IDLE_WAKEUP,
+               'the transport thread ended')
 
 
 def test_broken_session_is_reopened_once(lab_switch, driver):
