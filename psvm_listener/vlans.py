@@ -60,13 +60,12 @@ def parse(text):
         return ALL
     if text in ('', 'none'):
         return frozenset()
-    if _SINGLES.fullmatch(text):
-        vlans = set(map(int, text.split(',')))
-    else:
-        vlans = _parse_items(text)
+    if not _SINGLES.fullmatch(text):
+        return frozenset(_parse_items(text))
+    vlans = frozenset(map(int, text.split(',')))
     check_vlan(min(vlans))
     check_vlan(max(vlans))
-    return frozenset(vlans)
+    return vlans
 
 
 def _parse_items(text):

@@ -48,10 +48,14 @@ class SwitchBindings:
     pairs: tuple
 
 
+def _live_bindings(*columns):
+    """Every live binding, oldest first."""
+    return sa.select(*columns).where(BINDINGS.c.deleted == 0).order_by(BINDINGS.c.id)
+
+
 def _bindings_of_switch(*columns):
     """(every live binding of a switch, those of some ports) of ``columns``."""
-    every = sa.select(*columns).where(
-        BINDINGS.c.switch_id == _SWITCH_ID, BINDINGS.c.deleted == 0).order_by(BINDINGS.c.id)
+    every = _live_bindings(*columns).where(BINDINGS.c.switch_id == _SWITCH_ID)
     return every, every.where(BINDINGS.c.switch_port.in_(sa.bindparam('ports', expanding=True)))
 
 
@@ -60,9 +64,8 @@ _SYNC_BINDINGS = _bindings_of_switch(BINDINGS.c.switch_port, BINDINGS.c.compute_
 """What a sync needs of its bindings (and of its moves, _SYNC_MOVES): a full
 sync reads a row per port, and the times of each row, and each column's
 description, cost PyMySQL more than the rest of it."""
-EVERY_SYNC_BINDING = sa.select(
-    BINDINGS.c.switch_id, BINDINGS.c.switch_port, BINDINGS.c.compute_node_id).where(
-    BINDINGS.c.deleted == 0).order_by(BINDINGS.c.id)
+EVERY_SYNC_BINDING = _live_bindings(
+    BINDINGS.c.switch_id, BINDINGS.c.switch_port, BINDINGS.c.compute_node_id)
 
 _VERSION = (sa.func.count(), sa.func.max(BINDINGS.c.id), sa.func.max(BINDINGS.c.updated_at))
 """(live bindings, highest id, latest change): it moves whenever a binding

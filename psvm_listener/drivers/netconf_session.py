@@ -59,8 +59,8 @@ class PromptSSHSession(QuietHostKeysMixin, ssh.SSHSession):
 
     def connect(self, *args, **kwargs):
         super().connect(*args, **kwargs)
-        sock = getattr(self.transport, 'sock', None)
-        if isinstance(sock, socket.socket):
+        sock = self._socket()
+        if sock is not None:
             sock.settimeout(IDLE_WAKEUP)
             if sock.family in (socket.AF_INET, socket.AF_INET6):
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -69,11 +69,17 @@ class PromptSSHSession(QuietHostKeysMixin, ssh.SSHSession):
         """The socket is shut down first: paramiko's thread, in a recv of up
         to IDLE_WAKEUP, would hold a closed socket's connection open until
         that recv ends, and a switch counts it among its few sessions."""
-        sock = getattr(self.transport, 'sock', None)
-        if isinstance(sock, socket.socket):
+        sock = self._socket()
+        if sock is not None:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
         super().close()
+
+    def _socket(self):
+        """The transport's socket (None before a connect, or when a proxy
+        command stands in for one)."""
+        sock = getattr(self.transport, 'sock', None)
+        return sock if isinstance(sock, socket.socket) else None
 
     def _transport_register(self, selector, event):
         """ncclient's reader selects on the channel every TICK to send what
